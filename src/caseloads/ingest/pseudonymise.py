@@ -1,0 +1,60 @@
+"""Keyed hashing of person identifiers at the ingest boundary.
+
+Identifiers of children and social workers (person ids, SWE numbers, staff references, candidate
+references) never reach the database: each is replaced by a keyed BLAKE2b digest (8 bytes, 16 hex
+characters) of ``namespace|value``. The key is created by ``caseloads init`` and kept outside the
+database. Local identifiers (a case-management person id, a staff reference) are namespaced by the
+authority, since two councils may use the same number; the Social Work England registration number is
+national, so its hash is the same in every authority (which the agency cooling-off rule needs).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+import polars as pl
+
+KEY_BYTES = 32
+DIGEST_BYTES = 8
+
+
+def new_key() -> bytes:
+    return secrets.token_bytes(KEY_BYTES)
+
+
+class Pseudonymiser:
+    """Replaces identifiers with keyed digests. Equal inputs give equal outputs for one key."""
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) < 16:
+            raise ValueError("pseudonymisation key is too short")
+        self._key = key[:64]
+
+    def fingerprint(self) -> str:
+        """A digest that identifies the key without revealing it (stored in the database so that a
+        wrong key file is detected before it scrambles the links between extracts)."""
+        return hashlib.blake2b(b"caseloads-key-fingerprint", key=self._key, digest_size=16).hexdigest()
+
+    def one(self, namespace: str, value: str) -> str:
+        data = f"{namespace}|{value.strip()}".encode()
+        return hashlib.blake2b(data, key=self._key, digest_size=DIGEST_BYTES).hexdigest()
+
+    def series(self, values: pl.Series, namespace: str) -> pl.Series:
+        """Hash a column of identifiers; nulls (and blank strings) stay null. Each distinct value is
+        hashed once, then mapped back, so the cost scales with distinct identifiers."""
+        text = values.cast(pl.String).str.strip_chars()
+        text = pl.select(pl.when(text.str.len_chars() > 0).then(text)).to_series()
+        distinct = text.drop_nulls().unique()
+        mapping = {v: self.one(namespace, v) for v in distinct.to_list()}
+        return text.replace_strict(mapping, default=None, return_dtype=pl.String).alias(values.name)
+
+
+def swe_namespace() -> str:
+    """Social Work England numbers are national: one namespace for every authority."""
+    return "swe"
+
+
+def local_namespace(la_code: str, kind: str) -> str:
+    """Namespace for an identifier local to one authority (``person``, ``worker``, ``candidate``...)."""
+    return f"{kind}|{la_code}"

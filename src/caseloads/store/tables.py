@@ -1,0 +1,451 @@
+"""The stored data model (design.md §3), as SQLAlchemy Core tables.
+
+Every data row carries ``la_code`` (the DfE three-digit authority number) so that one database can
+hold one council, a region or all of England, and the ``batch_id`` of the import it came from. Data
+tables have a surrogate ``id``; natural identifiers are not unique across batches of different kinds
+(the same child may come from an SSD extract and a CIN census return).
+
+Identifiers of people (``child_id``, ``worker_id``, ``swe_hash``, ``candidate_id``) and the case-
+management record ids that could lead back to them (``referral_id``, ``cp_plan_id`` …) are keyed
+hashes made at the ingest boundary (:mod:`caseloads.ingest.pseudonymise`); no names, addresses or free
+text are stored.
+
+Dates are calendar dates; intervals are inclusive of both ends and an empty end means still open.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+)
+from sqlalchemy.schema import SchemaItem
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+#: 64-bit surrogate keys on PostgreSQL; SQLite needs exactly INTEGER for its rowid alias.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+LaCode = String(8)
+Ident = String(64)  # pseudonymous identifiers (16 hex characters today) and council codes
+Code = String(32)  # short coded values
+
+
+def _la() -> Column[str]:
+    return Column("la_code", LaCode, nullable=False)
+
+
+def _batch() -> Column[int]:
+    return Column("batch_id", Integer, ForeignKey("batches.batch_id"), nullable=False)
+
+
+def data_table(name: str, *items: SchemaItem, person: str | None = None) -> Table:
+    """A table of imported rows: surrogate id, authority, batch, then ``items``; indexed for the
+    replace-on-reimport delete (la_code, batch_id) and, if ``person`` is given, for look-ups by that
+    identifier within an authority."""
+    table = Table(
+        name,
+        metadata,
+        Column("id", Id, primary_key=True, autoincrement=True),
+        _la(),
+        _batch(),
+        *items,
+    )
+    Index(f"ix_{name}_la_batch", table.c.la_code, table.c.batch_id)
+    if person is not None:
+        Index(f"ix_{name}_la_{person}", table.c.la_code, table.c[person])
+    return table
+
+
+# --- bookkeeping ------------------------------------------------------------------------------
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", String(256), nullable=False),
+)
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("batch_id", Integer, primary_key=True, autoincrement=True),
+    Column("la_code", LaCode, nullable=False),
+    Column("kind", Code, nullable=False),
+    # The part of the authority's data an extract is complete for: "" for a whole-authority extract,
+    # the census year for a CSWW return.
+    Column("scope", Code, nullable=False, server_default=""),
+    Column("status", Code, nullable=False),  # active | superseded
+    Column("superseded_by", Integer, nullable=True),
+    Column("sha256", String(64), nullable=False),  # of the sorted file digests
+    Column("files", JSON, nullable=False),  # [{"name", "sha256", "bytes"}]
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("imported_by", String(128), nullable=False),
+    Column("as_of", Date, nullable=True),  # the extract's reference date, where it has one
+    Column("row_counts", JSON, nullable=False),  # {"table": rows}
+    Column("findings_summary", JSON, nullable=False),  # {"error": n, "warning": n}
+    Column("findings", JSON, nullable=False),  # the warnings kept, as dicts
+    Column("replaced", JSON, nullable=False),  # {"batches": [ids], "rows": {"table": n}}
+)
+Index("ix_batches_la_kind", batches.c.la_code, batches.c.kind, batches.c.scope, batches.c.status)
+
+teams = Table(
+    "teams",
+    metadata,
+    Column("la_code", LaCode, primary_key=True),
+    Column("team_id", Ident, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("parent_id", Ident, nullable=True),
+    Column("team_type", Code, nullable=False),
+    Column("batch_id", Integer, ForeignKey("batches.batch_id"), nullable=False),
+)
+
+# --- children and their episodes (SSD; later CIN census and SSDA903) ---------------------------
+
+children = data_table(
+    "children",
+    Column("child_id", Ident, nullable=False),
+    Column("birth_month", String(7)),  # YYYY-MM; never the day
+    Column("sex", Code),
+    Column("ethnicity", Code),
+    person="child_id",
+)
+
+families = data_table(
+    "families",
+    Column("family_id", Ident, nullable=False),
+    Column("child_id", Ident, nullable=False),
+    person="child_id",
+)
+
+professionals = data_table(
+    "professionals",
+    Column("professional_id", Ident, nullable=False),
+    Column("worker_id", Ident, nullable=False),
+    Column("swe_hash", Ident),
+    Column("job_title", String(100)),
+    Column("role", Code),  # the job title, lower case, spaces as underscores
+    Column("team_id", Ident),
+    Column("fte", Float),
+    Column("agency", Boolean),
+    Column("caseload_30sep", Integer),  # the SSD snapshot count: a cross-check only
+    person="worker_id",
+)
+
+involvements = data_table(
+    "involvements",
+    Column("involvement_id", Ident),
+    Column("worker_id", Ident, nullable=False),
+    Column("child_id", Ident, nullable=False),
+    Column("team_id", Ident),
+    Column("role", String(100)),  # invo_professional_role_id, e.g. CW / Allocated Case Worker
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date),
+    Column("referral_id", Ident),
+    Column("change_reason", Code),
+    person="worker_id",
+)
+
+contacts = data_table(
+    "contacts",
+    Column("contact_id", Ident),
+    Column("child_id", Ident, nullable=False),
+    Column("contact_date", Date, nullable=False),
+    Column("source_code", Code),
+    person="child_id",
+)
+
+referrals = data_table(
+    "referrals",
+    Column("referral_id", Ident, nullable=False),
+    Column("child_id", Ident, nullable=False),
+    Column("referral_date", Date, nullable=False),
+    Column("source_code", Code),
+    Column("primary_need_code", Code),
+    Column("nfa", Boolean),
+    Column("close_date", Date),
+    Column("close_reason", Code),
+    Column("team_id", Ident),
+    Column("worker_id", Ident),
+    person="child_id",
+)
+
+assessments = data_table(
+    "assessments",
+    Column("assessment_id", Ident),
+    Column("child_id", Ident, nullable=False),
+    Column("referral_id", Ident),
+    Column("start_date", Date, nullable=False),
+    Column("auth_date", Date),
+    Column("child_seen", Boolean),
+    Column("nfa", Boolean),
+    Column("team_id", Ident),
+    Column("worker_id", Ident),
+    person="child_id",
+)
+
+s47_enquiries = data_table(
+    "s47_enquiries",
+    Column("s47_id", Ident),
+    Column("child_id", Ident, nullable=False),
+    Column("referral_id", Ident),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date),
+    Column("nfa", Boolean),
+    Column("team_id", Ident),
+    Column("worker_id", Ident),
+    person="child_id",
+)
+
+icpcs = data_table(
+    "icpcs",
+    Column("icpc_id", Ident),
+    Column("s47_id", Ident),
+    Column("child_id", Ident, nullable=False),
+    Column("referral_id", Ident),
+    Column("cp_plan_id", Ident),
+    Column("icpc_date", Date),
+    Column("target_date", Date),
+    Column("transfer_in", Boolean),
+    Column("outcome_cp", Boolean),
+    Column("team_id", Ident),
+    Column("worker_id", Ident),
+    person="child_id",
+)
+
+cin_plans = data_table(
+    "cin_plans",
+    Column("cin_plan_id", Ident),
+    Column("child_id", Ident, nullable=False),
+    Column("referral_id", Ident),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date),
+    Column("team_id", Ident),
+    Column("worker_id", Ident),
+    person="child_id",
+)
+
+cp_plans = data_table(
+    "cp_plans",
+    Column("cp_plan_id", Ident),
+    Column("child_id", Ident, nullable=False),
+    Column("referral_id", Ident),
+    Column("icpc_id", Ident),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date),
+    Column("initial_category", Code),
+    Column("latest_category", Code),
+    Column("ola", Boolean),
+    person="child_id",
+)
+
+cla_episodes = data_table(
+    "cla_episodes",
+    Column("cla_episode_id", Ident),
+    Column("child_id", Ident, nullable=False),
+    Column("referral_id", Ident),
+    Column("start_date", Date, nullable=False),
+    Column("start_reason", Code),
+    Column("ceased_date", Date),
+    Column("ceased_reason", Code),
+    Column("primary_need_code", Code),
+    Column("entered_care_date", Date),
+    person="child_id",
+)
+
+care_leavers = data_table(
+    "care_leavers",
+    Column("care_leaver_id", Ident),
+    Column("child_id", Ident, nullable=False),
+    Column("eligibility", Code),
+    Column("in_touch", Code),
+    Column("latest_contact_date", Date),
+    Column("accommodation", Code),
+    Column("accommodation_suitable", Code),
+    Column("activity", Code),
+    Column("pathway_plan_review_date", Date),
+    Column("team_id", Ident),
+    Column("worker_id", Ident),
+    person="child_id",
+)
+
+pre_proceedings = data_table(
+    "pre_proceedings",
+    Column("record_id", Ident),
+    Column("child_id", Ident, nullable=False),
+    Column("family_id", Ident),
+    Column("decision_date", Date),
+    Column("initial_meeting_date", Date),
+    Column("outcome", Code),
+    Column("stepdown_issue_date", Date),
+    Column("pre_proceedings_letter_date", Date),
+    Column("care_proceedings_letter_date", Date),
+    person="child_id",
+)
+
+# --- workforce (staff extract, CSWW census, absences) ------------------------------------------
+
+workers = data_table(
+    "workers",
+    Column("worker_id", Ident, nullable=False),
+    Column("swe_hash", Ident),
+    Column("qualified_date", Date),
+    Column("asye_start", Date),
+    person="worker_id",
+)
+
+assignments = data_table(
+    "assignments",
+    Column("worker_id", Ident, nullable=False),
+    Column("post_id", Ident),
+    Column("team_id", Ident),
+    Column("role", Code, nullable=False),
+    Column("org_role", SmallInteger),  # CSWW OrgRole 1-6
+    Column("contract", Code, nullable=False),  # permanent | fixed_term | agency | casual
+    Column("fte", Float, nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date),
+    Column("leaving_reason", SmallInteger),  # CSWW ReasonLeave 1-10
+    person="worker_id",
+)
+
+absences = data_table(
+    "absences",
+    Column("worker_id", Ident, nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date),
+    Column("working_days_lost", Float, nullable=False),
+    Column("reason", Code, nullable=False),  # CSWW ReasonAbsence: SIC, MAT, OTH, PUB, TRN, UNA, UNP
+    person="worker_id",
+)
+
+csww_workers = data_table(
+    "csww_workers",
+    Column("census_year", SmallInteger, nullable=False),
+    Column("worker_id", Ident, nullable=False),  # keyed hash of the SWE number
+    Column("swe_hash", Ident),
+    # Keyed hash of SWE number, birth date, gender and ethnicity: the DfE's headcount
+    # de-duplication key, kept without keeping the birth date itself.
+    Column("person_key", Ident, nullable=False),
+    Column("agency", Boolean, nullable=False),
+    Column("fte", Float),
+    Column("fte30", Float),
+    Column("org_role", SmallInteger),
+    Column("role_start_date", Date),
+    Column("role_end_date", Date),
+    Column("start_origin", SmallInteger),
+    Column("reason_leave", SmallInteger),
+    Column("leaver_destination", SmallInteger),
+    Column("cases30", Integer),
+    Column("working_days_lost", Float),
+    Column("contract_weeks", Float),
+    Column("absent_30sep", Boolean),
+    Column("reason_absence", Code),  # repeats joined with ';'
+    Column("qual_level", SmallInteger),
+    Column("step_up_grad", Boolean),
+    Column("frontline_grad", Boolean),
+    Column("cfkss_status", SmallInteger),
+    Column("birth_year", SmallInteger),
+    Column("gender", SmallInteger),
+    Column("ethnicity", Code),
+    person="worker_id",
+)
+
+csww_vacancies = data_table(
+    "csww_vacancies",
+    Column("census_year", SmallInteger, nullable=False),
+    Column("vacancy_fte", Float),
+    Column("agency_cover_fte", Float),
+    Column("agency_cover_headcount", Integer),
+)
+
+# --- establishment and recruitment --------------------------------------------------------------
+
+posts = data_table(
+    "posts",
+    Column("post_id", Ident, nullable=False),
+    Column("team_id", Ident, nullable=False),
+    Column("role", Code, nullable=False),
+    Column("grade", Code),
+    Column("fte", Float, nullable=False),
+    Column("funding", Code, nullable=False),  # permanent | temporary
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date),
+)
+
+pipeline = data_table(
+    "pipeline",
+    Column("candidate_id", Ident, nullable=False),
+    Column("team_id", Ident),
+    Column("role", Code, nullable=False),
+    Column("contract", Code, nullable=False),
+    Column("fte", Float, nullable=False),
+    Column("stage", Code, nullable=False),
+    Column("stage_date", Date, nullable=False),
+    Column("expected_start", Date),
+)
+
+# --- published statistics -----------------------------------------------------------------------
+
+benchmarks = Table(
+    "benchmarks",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("source", String(100), nullable=False),  # the bundled DfE file
+    Column("geographic_level", Code, nullable=False),  # National | Regional | Local authority
+    Column("area_code", String(16), nullable=False),  # old_la_code, region_code or country_code
+    Column("year", SmallInteger, nullable=False),
+    Column("measure", String(64), nullable=False),
+    Column("value", Float),
+    Column("symbol", String(8)),  # c, x, z, u, low, ':' ... kept, never turned into zero
+)
+Index("ix_benchmarks_area_year", benchmarks.c.area_code, benchmarks.c.year, benchmarks.c.measure)
+
+#: The tables each kind of extract fills. Re-importing a kind for an authority (and scope) replaces
+#: the rows of these tables that came from that authority's earlier batches of the same kind.
+KIND_TABLES: dict[str, tuple[Table, ...]] = {
+    "ssd": (
+        children,
+        families,
+        professionals,
+        involvements,
+        contacts,
+        referrals,
+        assessments,
+        s47_enquiries,
+        icpcs,
+        cin_plans,
+        cp_plans,
+        cla_episodes,
+        care_leavers,
+        pre_proceedings,
+    ),
+    "staff": (workers, assignments),
+    "csww": (csww_workers, csww_vacancies),
+    "absences": (absences,),
+    "establishment": (posts,),
+    "pipeline": (pipeline,),
+}
+
+#: Tables counted per authority by ``caseloads status`` (everything with an ``la_code``).
+AUTHORITY_TABLES: tuple[Table, ...] = (teams, *dict.fromkeys(t for ts in KIND_TABLES.values()
+                                                            for t in ts))
