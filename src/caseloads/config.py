@@ -1,11 +1,11 @@
 """Settings, read once from the environment (prefix ``CASELOADS_``) and the command line.
 
-- ``database_url``: SQLAlchemy URL. Default ``sqlite:///caseloads.db`` in the working directory;
-  PostgreSQL as ``postgresql://user@host/db`` (the psycopg 3 driver is chosen for you).
-- ``key_file``: the pseudonymisation key. Created by ``caseloads init``; kept outside the database so
-  that a copy of the database alone cannot be linked back to person identifiers. Default: beside a
-  SQLite database file (``caseloads.db`` -> ``caseloads.key``), else ``caseloads.key`` in the working
-  directory.
+- ``database_url``: SQLAlchemy URL. Default ``sqlite:///caseloads.db`` in the working
+  directory; PostgreSQL as ``postgresql://user@host/db`` (the psycopg 3 driver is chosen for you).
+- ``key_file``: the pseudonymisation key. Created by ``caseloads init``; kept outside the database
+  so that a copy of the database alone cannot be linked back to person identifiers. Default: beside
+  a SQLite database file (``caseloads.db`` -> ``caseloads.key``), else ``caseloads.key`` in the
+  working directory.
 - ``max_file_bytes``: the largest extract file accepted (default 1 GB).
 """
 
@@ -39,7 +39,7 @@ class Settings(BaseSettings):
 
 
 def normalise_database_url(url: str) -> str:
-    """Pick the psycopg 3 driver for bare ``postgresql://`` URLs (SQLAlchemy's default is psycopg2)."""
+    """Use the psycopg 3 driver for bare ``postgresql://`` URLs (SQLAlchemy would pick psycopg2)."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]

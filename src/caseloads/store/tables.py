@@ -5,10 +5,10 @@ hold one council, a region or all of England, and the ``batch_id`` of the import
 tables have a surrogate ``id``; natural identifiers are not unique across batches of different kinds
 (the same child may come from an SSD extract and a CIN census return).
 
-Identifiers of people (``child_id``, ``worker_id``, ``swe_hash``, ``candidate_id``) and the case-
-management record ids that could lead back to them (``referral_id``, ``cp_plan_id`` …) are keyed
-hashes made at the ingest boundary (:mod:`caseloads.ingest.pseudonymise`); no names, addresses or free
-text are stored.
+Identifiers of people (``child_id``, ``worker_id``, ``swe_hash``, ``candidate_id``) and the
+case-management record ids that could lead back to them (``referral_id``, ``cp_plan_id`` …) are
+keyed hashes made at the ingest boundary (:mod:`caseloads.ingest.pseudonymise`); no names,
+addresses or free text are stored.
 
 Dates are calendar dates; intervals are inclusive of both ends and an empty end means still open.
 """
@@ -447,5 +447,7 @@ KIND_TABLES: dict[str, tuple[Table, ...]] = {
 }
 
 #: Tables counted per authority by ``caseloads status`` (everything with an ``la_code``).
-AUTHORITY_TABLES: tuple[Table, ...] = (teams, *dict.fromkeys(t for ts in KIND_TABLES.values()
-                                                            for t in ts))
+AUTHORITY_TABLES: tuple[Table, ...] = (
+    teams,
+    *dict.fromkeys(t for ts in KIND_TABLES.values() for t in ts),
+)

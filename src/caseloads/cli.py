@@ -1,0 +1,373 @@
+"""The ``caseloads`` command line. It parses options, calls one service and renders the result;
+it never reads files or queries the database itself."""
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from caseloads import __version__
+from caseloads.config import Settings
+from caseloads.errors import CaseloadsError, ExtractError
+from caseloads.ingest.findings import Finding
+
+app = typer.Typer(
+    name="caseloads",
+    help="Workforce, caseload and demand planning for children's social care.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+T = TypeVar("T")
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class Size(StrEnum):
+    small = "small"
+    council = "council"
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    settings = ctx.obj
+    assert isinstance(settings, Settings)
+    return settings
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            help="Database URL, e.g. sqlite:///caseloads.db or postgresql://user@host/db. "
+            "Default: $CASELOADS_DATABASE_URL, else sqlite:///caseloads.db here.",
+            show_default=False,
+        ),
+    ] = None,
+    key_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--key-file",
+            help="The pseudonymisation key (created by init). Default: $CASELOADS_KEY_FILE, "
+            "else beside the SQLite file, else ./caseloads.key.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """caseloads: load a council's extracts, check them, store them and answer for any date."""
+    overrides: dict[str, Any] = {}
+    if database is not None:
+        overrides["database_url"] = database
+    if key_file is not None:
+        overrides["key_file"] = key_file
+    ctx.obj = Settings(**overrides)
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn the errors users can act on into a message and exit status 1 (never a traceback)."""
+    try:
+        yield
+    except ExtractError as exc:
+        _print_findings(exc.findings)
+        err.print(f"[bold red]Refused:[/] {exc}")
+        raise typer.Exit(1) from None
+    except CaseloadsError as exc:
+        err.print(f"[bold red]Error:[/] {exc}")
+        raise typer.Exit(1) from None
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[str, float], None]]:
+    if not enabled:
+        yield lambda _step, _fraction: None
+        return
+    columns = (TextColumn("{task.description:<40}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("starting", total=1.0)
+
+        def update(step: str, fraction: float) -> None:
+            progress.update(task, description=step[:40], completed=fraction)
+
+        yield update
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create the database (or upgrade it to this version) and the pseudonymisation key."""
+    from caseloads.services.setup import initialise
+
+    with _user_errors():
+        report = initialise(_settings(ctx))
+    action = (
+        "created"
+        if report.revision_before is None
+        else ("already current" if report.revision_before == report.revision else "upgraded")
+    )
+    out.print(f"Database {report.database}: schema {action} (revision {report.revision}).")
+    if report.key_created:
+        out.print(
+            f"Created the pseudonymisation key {report.key_file} (keep it safe and private; "
+            "without it new extracts cannot be linked to stored ones)."
+        )
+
+
+KIND_HELP = "ssd, csww, staff, absences, establishment or pipeline"
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(help=f"Kind of extract: {KIND_HELP}.")],
+    path: Annotated[Path, typer.Argument(help="The file (or, for ssd, the folder) to import.")],
+    la: Annotated[
+        str | None, typer.Option("--la", help="DfE three-digit authority number.")
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Check an extract and store it as one batch (all or nothing). A newer extract of the same
+    kind replaces the authority's earlier one; the same files again change nothing."""
+    from caseloads.services.database import open_database
+    from caseloads.services.imports import import_extract
+
+    with _user_errors():
+        db = open_database(_settings(ctx))
+        try:
+            with _progress(not quiet and fmt is Format.table) as progress:
+                result = import_extract(db, kind, path, la_code=la, progress=progress)
+        finally:
+            db.dispose()
+    if fmt is Format.json:
+        out.print_json(json.dumps(result.as_dict(), default=str))
+        return
+    _print_findings(result.findings)
+    if result.status == "unchanged":
+        out.print(
+            f"{kind} for {result.la_code}: these files are already loaded "
+            f"(batch {result.batch_id}); nothing changed."
+        )
+        return
+    rows = sum(result.row_counts.values())
+    out.print(
+        f"Imported {kind} for authority {result.la_code} as batch {result.batch_id}: "
+        f"{rows:,} rows in {result.seconds:.1f} s."
+    )
+    replaced = result.replaced.get("batches") or []
+    if replaced:
+        gone = sum(result.replaced.get("rows", {}).values())
+        out.print(f"Replaced batch(es) {', '.join(map(str, replaced))} ({gone:,} rows).")
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(help=f"Kind of extract: {KIND_HELP}.")],
+    path: Annotated[Path, typer.Argument(help="The file (or, for ssd, the folder) to check.")],
+    la: Annotated[
+        str | None, typer.Option("--la", help="DfE three-digit authority number.")
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+) -> None:
+    """Dry run: print every finding in an extract and write nothing. Exit 1 if there are errors."""
+    from caseloads.services.database import open_database
+    from caseloads.services.imports import read_extract
+
+    with _user_errors():
+        db = open_database(_settings(ctx))
+        try:
+            extract = read_extract(db, kind, path, la_code=la)
+        finally:
+            db.dispose()
+    findings = list(extract.findings)
+    if fmt is Format.json:
+        out.print_json(
+            json.dumps(
+                {
+                    "kind": kind,
+                    "la_code": extract.la_code,
+                    "findings": [f.as_dict() for f in findings],
+                    "rows": extract.row_counts(),
+                }
+            )
+        )
+    else:
+        _print_findings(findings, limit=None)
+        summary = extract.findings.summary()
+        out.print(f"{summary['error']} error(s), {summary['warning']} warning(s).")
+    if extract.findings.has_errors():
+        raise typer.Exit(1)
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+) -> None:
+    """The database, its schema revision and, for each authority, its rows and latest batches."""
+    from caseloads.services.database import open_database
+    from caseloads.services.status import database_status
+
+    with _user_errors():
+        db = open_database(_settings(ctx))
+        try:
+            report = database_status(db)
+        finally:
+            db.dispose()
+    if fmt is Format.json:
+        out.print_json(json.dumps(report))
+        return
+    _print_status(report)
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 1,
+    size: Annotated[
+        Size, typer.Option(help="small (for tests) or council (~80,000 children).")
+    ] = Size.council,
+    out_dir: Annotated[Path, typer.Option("--out", help="Where to write the extracts.")] = Path(
+        "demo-data"
+    ),
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the dashboard afterwards.")
+    ] = False,
+    today: Annotated[
+        str | None,
+        typer.Option(
+            help="Last day of the history (YYYY-MM-DD). Default: today.", show_default=False
+        ),
+    ] = None,
+    la: Annotated[
+        str,
+        typer.Option(
+            "--la",
+            help="DfE authority number to file the council "
+            "under (its region and neighbours are used for comparison).",
+        ),
+    ] = "826",
+) -> None:
+    """Generate a synthetic council's extracts (no real person's data) and load them through the
+    same imports a council uses, then print the status summary."""
+    from caseloads.services.database import open_database
+    from caseloads.services.demo import run_demo
+    from caseloads.services.status import database_status
+
+    if serve:
+        err.print("[bold red]Error:[/] the dashboard is not built yet; run with --no-serve.")
+        raise typer.Exit(2)
+    with _user_errors():
+        try:
+            end = date.fromisoformat(today) if today else date.today()
+        except ValueError:
+            raise CaseloadsError(f"--today {today!r} is not a date (YYYY-MM-DD)") from None
+        settings = _settings(ctx)
+        with _progress(True) as progress:
+            report = run_demo(
+                settings,
+                out_dir=out_dir,
+                seed=seed,
+                size=size.value,
+                today=end,
+                la_code=la,
+                progress=progress,
+            )
+        db = open_database(settings)
+        try:
+            summary = database_status(db)
+        finally:
+            db.dispose()
+    loaded = sum(sum(r.row_counts.values()) for r in report.imports)
+    out.print(
+        f"Synthetic council {la} (seed {seed}, {size.value}, history to {end}): files in "
+        f"{out_dir}, generated in {report.generate_seconds:.1f} s; {loaded:,} rows loaded "
+        f"in {report.import_seconds:.1f} s."
+    )
+    _print_status(summary)
+
+
+def _print_status(report: dict[str, Any]) -> None:
+    revision = report["revision"] or "none (run caseloads init)"
+    out.print(f"Database: {report['database']}\nSchema revision: {revision}")
+    if not report["authorities"]:
+        out.print("No authority's data is loaded yet.")
+    for la_code, info in report["authorities"].items():
+        table = Table(title=f"Authority {la_code}: rows by table", title_justify="left")
+        table.add_column("table")
+        table.add_column("rows", justify="right")
+        for name, count in info["tables"].items():
+            table.add_row(name, f"{count:,}")
+        out.print(table)
+        log = Table(title=f"Authority {la_code}: latest batch of each kind", title_justify="left")
+        for col in ("batch", "kind", "scope", "imported", "files", "rows", "errors/warnings"):
+            log.add_column(col)
+        for b in info["batches"]:
+            files = ", ".join(b["files"]) if len(b["files"]) <= 2 else f"{len(b['files'])} files"
+            log.add_row(
+                str(b["batch_id"]),
+                b["kind"],
+                b["scope"],
+                b["imported_at"][:19],
+                files,
+                f"{b['rows']:,}",
+                f"{b['findings']['error']}/{b['findings']['warning']}",
+            )
+        out.print(log)
+
+
+def _print_findings(findings: list[Finding], limit: int | None = 50) -> None:
+    if not findings:
+        return
+    table = Table(title="Findings", title_justify="left")
+    for col in ("severity", "file", "row", "column", "value", "rule", "message"):
+        table.add_column(col, overflow="fold")
+    shown = findings if limit is None else findings[:limit]
+    for f in shown:
+        style = "red" if f.severity == "error" else "yellow"
+        table.add_row(
+            f"[{style}]{f.severity}[/]",
+            f.file,
+            "" if f.row is None else str(f.row),
+            f.column or "",
+            f.value or "",
+            f.rule,
+            f.message,
+        )
+    err.print(table)
+    if limit is not None and len(findings) > limit:
+        err.print(
+            f"... and {len(findings) - limit} more; `caseloads check --format json` lists all."
+        )
+
+
+@app.command(hidden=True)
+def version() -> None:
+    """Print the version."""
+    out.print(__version__)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("Interrupted; an import in progress was rolled back.")
+        sys.exit(130)

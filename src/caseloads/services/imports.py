@@ -1,0 +1,274 @@
+"""Importing and checking extracts: ``caseloads import`` and ``caseloads check``.
+
+An import is read (``ingest``), judged on its findings, and written in one transaction: the batch
+record, the removal of the rows of the batches it replaces, the teams it introduces and every row.
+Any error, and the database is exactly as it was.
+"""
+
+from __future__ import annotations
+
+import getpass
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from sqlalchemy import insert, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
+
+from caseloads.domain.teams import resolve_teams
+from caseloads.errors import CaseloadsError, DatabaseError, ExtractError
+from caseloads.ingest.extract import Extract
+from caseloads.ingest.findings import Finding, Findings
+from caseloads.ingest.registry import READERS, ReaderSpec
+from caseloads.services.database import Database, describe_db_error
+from caseloads.store import repositories, writer
+from caseloads.store.tables import KIND_TABLES, batches
+
+Progress = Callable[[str, float], None]
+
+LA_CODE = re.compile(r"^\d{3}$")
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    la_code: str
+    scope: str
+    status: str  # imported | unchanged
+    batch_id: int
+    row_counts: dict[str, int]
+    replaced: dict[str, Any]
+    findings: list[Finding]
+    seconds: float
+    files: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "la_code": self.la_code,
+            "scope": self.scope,
+            "status": self.status,
+            "batch_id": self.batch_id,
+            "row_counts": self.row_counts,
+            "replaced": self.replaced,
+            "findings": [f.as_dict() for f in self.findings],
+            "seconds": round(self.seconds, 3),
+            "files": self.files,
+        }
+
+
+def reader_for(kind: str) -> ReaderSpec:
+    try:
+        return READERS[kind]
+    except KeyError:
+        known = ", ".join(sorted(READERS))
+        raise CaseloadsError(f"unknown kind of extract {kind!r}; known kinds: {known}") from None
+
+
+def read_extract(db: Database, kind: str, path: Path, *, la_code: str | None) -> Extract:
+    """Read and validate an extract without writing anything (``caseloads check``)."""
+    spec = reader_for(kind)
+    if la_code is not None and not LA_CODE.match(la_code):
+        raise CaseloadsError(
+            f"--la {la_code!r} is not a DfE authority number (three digits, e.g. 826)"
+        )
+    if spec.needs_la and la_code is None:
+        raise CaseloadsError(
+            f"importing a {kind} extract needs --la CODE (the DfE authority number)"
+        )
+    problem = _path_problem(spec, path)
+    if problem is not None:
+        findings = Findings()
+        findings.error("file.missing", problem, str(path))
+        raise ExtractError(f"{kind} extract refused: {problem}", findings)
+    return spec.read(
+        path,
+        la_code=la_code,
+        pseudonymiser=db.pseudonymiser,
+        max_file_bytes=db.settings.max_file_bytes,
+    )
+
+
+def import_extract(
+    db: Database,
+    kind: str,
+    path: Path,
+    *,
+    la_code: str | None = None,
+    imported_by: str | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Read, check and store one extract as one batch; raise :class:`ExtractError` (and write
+    nothing) if it has errors. Importing exactly the files of the authority's active batch of the
+    same kind changes nothing."""
+    started = time.perf_counter()
+    db.require_current_schema()
+    report = progress or (lambda _step, _fraction: None)
+    report(f"reading {path.name}", 0.0)
+    extract = read_extract(db, kind, path, la_code=la_code)
+    if extract.findings.has_errors():
+        n = len(extract.findings.errors)
+        raise ExtractError(
+            f"{kind} extract {path} refused: {n} error(s) found; nothing was written",
+            list(extract.findings),
+        )
+    report("writing", 0.3)
+    try:
+        with db.engine.begin() as conn:
+            result = _store(conn, extract, imported_by or _user(), report)
+    except SQLAlchemyError as exc:
+        raise DatabaseError(
+            f"the {kind} import was rolled back, nothing was written: {describe_db_error(exc)}"
+        ) from exc
+    report("done", 1.0)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _store(conn: Connection, extract: Extract, imported_by: str, report: Progress) -> ImportResult:
+    kept_findings = list(extract.findings)
+    existing = repositories.active_batch_with_digest(
+        conn,
+        la_code=extract.la_code,
+        kind=extract.kind,
+        scope=extract.scope,
+        sha256=extract.sha256,
+    )
+    files = [f.name for f in extract.files]
+    if existing is not None:
+        return ImportResult(
+            extract.kind,
+            extract.la_code,
+            extract.scope,
+            "unchanged",
+            existing,
+            {},
+            {"batches": [], "rows": {}},
+            kept_findings,
+            0.0,
+            files,
+        )
+    batch_id = int(
+        conn.execute(
+            insert(batches)
+            .values(
+                la_code=extract.la_code,
+                kind=extract.kind,
+                scope=extract.scope,
+                status="active",
+                sha256=extract.sha256,
+                files=[
+                    {"name": f.name, "sha256": f.sha256, "bytes": f.bytes} for f in extract.files
+                ],
+                imported_at=datetime.now(UTC),
+                imported_by=imported_by,
+                as_of=extract.as_of,
+                row_counts={},
+                findings_summary=extract.findings.summary(),
+                findings=[f.as_dict() for f in kept_findings],
+                replaced={},
+            )
+            .returning(batches.c.batch_id)
+        ).scalar_one()
+    )
+    replaced = writer.replace_previous(
+        conn,
+        la_code=extract.la_code,
+        kind=extract.kind,
+        scope=extract.scope,
+        new_batch_id=batch_id,
+    )
+    frames = _resolve_teams(conn, extract, batch_id)
+    counts: dict[str, int] = {}
+    tables = KIND_TABLES[extract.kind]
+    for i, table in enumerate(tables):
+        frame = frames.get(table.name)
+        if frame is None:
+            continue
+        report(f"writing {table.name}", 0.3 + 0.7 * i / len(tables))
+        counts[table.name] = writer.insert_frame(
+            conn, table, frame, la_code=extract.la_code, batch_id=batch_id
+        )
+    conn.execute(
+        update(batches)
+        .where(batches.c.batch_id == batch_id)
+        .values(row_counts=counts, replaced=replaced)
+    )
+    return ImportResult(
+        extract.kind,
+        extract.la_code,
+        extract.scope,
+        "imported",
+        batch_id,
+        counts,
+        replaced,
+        kept_findings,
+        0.0,
+        files,
+    )
+
+
+def _resolve_teams(conn: Connection, extract: Extract, batch_id: int) -> dict[str, pl.DataFrame]:
+    """Give every team reference in the extract a stored team id, creating teams as needed."""
+    references: set[str] = set()
+    for frame in extract.frames.values():
+        if "team_id" in frame.columns:
+            references.update(frame.get_column("team_id").drop_nulls().unique().to_list())
+    defined: list[tuple[str, str, str | None]] = []
+    if extract.teams is not None and extract.teams.height:
+        defined = [
+            (str(r[0]), str(r[1] or r[0]), r[2])
+            for r in extract.teams.select("team_id", "name", "parent_id").iter_rows()
+        ]
+    known = repositories.load_teams(conn, extract.la_code)
+    resolution = resolve_teams(references, defined, known)
+    writer.insert_teams(
+        conn,
+        [
+            {
+                "la_code": extract.la_code,
+                "team_id": t.team_id,
+                "name": t.name,
+                "parent_id": t.parent_id,
+                "team_type": t.team_type,
+                "batch_id": batch_id,
+            }
+            for t in resolution.new
+        ],
+    )
+    for old_id, new_id in resolution.renamed.items():
+        writer.repoint_team(conn, la_code=extract.la_code, old_id=old_id, new_id=new_id)
+    mapping = resolution.mapping
+    return {
+        name: (
+            frame.with_columns(
+                pl.col("team_id").replace_strict(mapping, default=None, return_dtype=pl.String)
+            )
+            if "team_id" in frame.columns
+            else frame
+        )
+        for name, frame in extract.frames.items()
+    }
+
+
+def _path_problem(spec: ReaderSpec, path: Path) -> str | None:
+    if not path.exists():
+        return f"{path} does not exist"
+    if spec.takes == "folder" and not path.is_dir():
+        return f"a {spec.kind} extract is a folder of CSV files, but {path} is a file"
+    if spec.takes == "file" and path.is_dir():
+        return f"a {spec.kind} extract is a single file, but {path} is a folder"
+    return None
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"

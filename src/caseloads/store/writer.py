@@ -1,0 +1,122 @@
+"""Bulk writes: one transaction per import, COPY on PostgreSQL, executemany on SQLite."""
+
+from __future__ import annotations
+
+import polars as pl
+from sqlalchemy import Boolean, Date, Float, Integer, Table, delete, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.types import TypeEngine
+
+from caseloads.store.tables import KIND_TABLES, batches, metadata, teams
+
+#: Rows per chunk written at once: bounds memory on national-scale imports.
+CHUNK_ROWS = 200_000
+
+
+def insert_frame(
+    conn: Connection, table: Table, frame: pl.DataFrame, *, la_code: str, batch_id: int
+) -> int:
+    """Append ``frame`` (the table's columns less ``id``, ``la_code`` and ``batch_id``) to
+    ``table``, stamped with the authority and batch. Returns the number of rows written."""
+    if frame.height == 0:
+        return 0
+    columns = [c for c in table.columns if c.name != "id"]
+    stamped = frame.with_columns(
+        pl.lit(la_code, dtype=pl.String).alias("la_code"),
+        pl.lit(batch_id, dtype=pl.Int64).alias("batch_id"),
+    ).select(pl.col(c.name).cast(polars_dtype(c.type)) for c in columns)
+    if conn.dialect.name == "postgresql":
+        _copy_postgres(conn, table, stamped)
+    else:
+        _executemany(conn, table, stamped)
+    return frame.height
+
+
+def polars_dtype(sql_type: TypeEngine[object]) -> pl.DataType:
+    """The Polars type a column of ``sql_type`` is written from."""
+    if isinstance(sql_type, Boolean):
+        return pl.Boolean()
+    if isinstance(sql_type, Date):
+        return pl.Date()
+    if isinstance(sql_type, Float):
+        return pl.Float64()
+    if isinstance(sql_type, Integer):  # also SmallInteger and BigInteger
+        return pl.Int64()
+    return pl.String()
+
+
+def _executemany(conn: Connection, table: Table, frame: pl.DataFrame) -> None:
+    # Dates go in as ISO text, SQLAlchemy's storage format for SQLite dates.
+    frame = frame.with_columns(
+        pl.col(name).dt.to_string("%Y-%m-%d")
+        for name, dtype in frame.schema.items()
+        if dtype == pl.Date
+    )
+    cols = ", ".join(f'"{c}"' for c in frame.columns)
+    marks = ", ".join("?" for _ in frame.columns)
+    sql = f'INSERT INTO "{table.name}" ({cols}) VALUES ({marks})'
+    for offset in range(0, frame.height, CHUNK_ROWS):
+        chunk = frame.slice(offset, CHUNK_ROWS)
+        conn.exec_driver_sql(sql, list(chunk.iter_rows()))
+
+
+def _copy_postgres(conn: Connection, table: Table, frame: pl.DataFrame) -> None:
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    cols = ", ".join(f'"{c}"' for c in frame.columns)
+    sql = f"COPY \"{table.name}\" ({cols}) FROM STDIN (FORMAT csv, NULL '\\N')"
+    with raw.cursor() as cursor, cursor.copy(sql) as copy:
+        for offset in range(0, frame.height, CHUNK_ROWS):
+            chunk = frame.slice(offset, CHUNK_ROWS)
+            copy.write(chunk.write_csv(include_header=False, null_value="\\N").encode())
+
+
+def replace_previous(
+    conn: Connection, *, la_code: str, kind: str, scope: str, new_batch_id: int
+) -> dict[str, object]:
+    """Delete the rows that earlier active batches of the same kind and scope wrote for this
+    authority, and mark those batches superseded by ``new_batch_id``. Returns what was replaced."""
+    previous = [
+        row.batch_id
+        for row in conn.execute(
+            select(batches.c.batch_id).where(
+                batches.c.la_code == la_code,
+                batches.c.kind == kind,
+                batches.c.scope == scope,
+                batches.c.status == "active",
+                batches.c.batch_id != new_batch_id,
+            )
+        )
+    ]
+    removed: dict[str, int] = {}
+    if previous:
+        for table in KIND_TABLES[kind]:
+            result = conn.execute(
+                delete(table).where(table.c.la_code == la_code, table.c.batch_id.in_(previous))
+            )
+            if result.rowcount:
+                removed[table.name] = result.rowcount
+        conn.execute(
+            update(batches)
+            .where(batches.c.batch_id.in_(previous))
+            .values(status="superseded", superseded_by=new_batch_id)
+        )
+    return {"batches": previous, "rows": removed}
+
+
+def repoint_team(conn: Connection, *, la_code: str, old_id: str, new_id: str) -> None:
+    """Move every stored reference from team ``old_id`` to ``new_id`` and drop the old team."""
+    for table in metadata.sorted_tables:
+        if table is teams or "team_id" not in table.c:
+            continue
+        conn.execute(
+            update(table)
+            .where(table.c.la_code == la_code, table.c.team_id == old_id)
+            .values(team_id=new_id)
+        )
+    conn.execute(delete(teams).where(teams.c.la_code == la_code, teams.c.team_id == old_id))
+
+
+def insert_teams(conn: Connection, rows: list[dict[str, object]]) -> None:
+    if rows:
+        conn.execute(insert(teams), rows)
