@@ -44,7 +44,9 @@ def test_references_match_ids_then_names_then_create() -> None:
 
 def test_defined_team_adopts_a_team_known_only_by_name() -> None:
     # A spreadsheet created "Leaving Care Team" keyed by its name; the SSD now defines it as T09.
-    known = {"Leaving Care Team": Team("Leaving Care Team", "Leaving Care Team", None, "leaving_care")}
+    known = {
+        "Leaving Care Team": Team("Leaving Care Team", "Leaving Care Team", None, "leaving_care")
+    }
     res = resolve_teams(["T09", "Leaving Care Team"], [("T09", "Leaving Care Team", None)], known)
     assert res.renamed == {"Leaving Care Team": "T09"}
     assert res.mapping == {"T09": "T09", "Leaving Care Team": "T09"}

@@ -1,0 +1,42 @@
+"""Creating throw-away databases for tests."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from caseloads.config import normalise_database_url
+
+POSTGRES_ENV = "CASELOADS_TEST_POSTGRES_URL"
+
+
+def postgres_base() -> str | None:
+    return os.environ.get(POSTGRES_ENV) or None
+
+
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """Create an empty PostgreSQL database on the server of ``CASELOADS_TEST_POSTGRES_URL``; drop it
+    afterwards. Yields its URL."""
+    base = postgres_base()
+    assert base is not None
+    admin_url = make_url(normalise_database_url(base))
+    name = f"caseloads_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+requires_postgres = pytest.mark.skipif(postgres_base() is None, reason=f"{POSTGRES_ENV} is not set")
