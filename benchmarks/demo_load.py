@@ -1,10 +1,10 @@
 """Time and peak memory of ``caseloads demo --size council --no-serve`` on SQLite and PostgreSQL.
 
-Each run is a fresh process on a fresh database (so peak memory is that run's own); the figures are
-medians over ``--runs``. The baseline, run in the same process right after each import, loads the same
-generated files with no checking and no pseudonymisation: csv module rows into text columns with one
-``executemany`` per file on SQLite, and ``COPY ... FROM STDIN (FORMAT csv)`` of the raw files on
-PostgreSQL. ``import_vs_baseline`` is our import time over that baseline's.
+Each run is a fresh process on a fresh database (so peak memory is that run's own); the figures
+are medians over ``--runs``. The baseline, run in the same process right after each import, loads
+the same generated files with no checking and no pseudonymisation: csv module rows into text columns
+with one ``executemany`` per file on SQLite, and ``COPY ... FROM STDIN (FORMAT csv)`` of the raw
+files on PostgreSQL. ``import_vs_baseline`` is our import time over that baseline's.
 
     .venv/bin/python benchmarks/demo_load.py [--runs 3] [--size council] [--postgres-url URL]
 
