@@ -54,7 +54,7 @@ class Findings:
 
     def __init__(self) -> None:
         self._items: list[Finding] = []
-        self._counts: Counter[tuple[str, str | None, str, str]] = Counter()
+        self._counts: Counter[tuple[str, str | None, str, Severity]] = Counter()
 
     def add(self, finding: Finding) -> None:
         key = (finding.rule, finding.column, finding.file, finding.severity)

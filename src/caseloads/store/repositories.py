@@ -53,7 +53,7 @@ def table_counts(conn: Connection) -> dict[str, dict[str, int]]:
     codes = authorities(conn)
     out: dict[str, dict[str, int]] = {code: {} for code in codes}
     for table in AUTHORITY_TABLES:
-        found = dict(
+        found: dict[str, int] = dict(
             conn.execute(select(table.c.la_code, func.count()).group_by(table.c.la_code))
             .tuples()
             .all()

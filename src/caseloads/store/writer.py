@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import polars as pl
+import psycopg
 from sqlalchemy import Boolean, Date, Float, Integer, Table, delete, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeEngine
@@ -62,7 +63,7 @@ def _executemany(conn: Connection, table: Table, frame: pl.DataFrame) -> None:
 
 def _copy_postgres(conn: Connection, table: Table, frame: pl.DataFrame) -> None:
     raw = conn.connection.dbapi_connection
-    assert raw is not None
+    assert isinstance(raw, psycopg.Connection)
     cols = ", ".join(f'"{c}"' for c in frame.columns)
     sql = f"COPY \"{table.name}\" ({cols}) FROM STDIN (FORMAT csv, NULL '\\N')"
     with raw.cursor() as cursor, cursor.copy(sql) as copy:

@@ -1,0 +1,268 @@
+"""Reading one CSV file into a frame of text columns, with its structural problems as findings.
+
+What a council's CSV can get wrong, and what is reported (design.md §4; row numbers as a
+spreadsheet shows them, header = row 1, see findings.py):
+
+- too large, a zip, not UTF-8/Windows-1252 text: see :mod:`caseloads.ingest.sources`;
+- nothing in it at all: ``file.empty`` (error); a header but no rows: ``file.no_rows`` (warning);
+- a record with more or fewer fields than the header: ``file.ragged`` (error, one per record);
+  quoting that cannot be parsed: ``file.malformed`` (error);
+- header names are compared after normalisation (surrounding spaces dropped, lower case, inner
+  runs of spaces as ``_``): a name twice is ``column.duplicate`` (error); a required column
+  absent is ``column.missing`` (error, one per column), an expected one absent is the same rule as
+  a warning; a column the specification does not know is ``column.unknown`` (warning, ignored).
+
+Every value is read as text (``infer_schema=False``); typing is :mod:`caseloads.ingest.schema`'s
+job. Rows whose every field is empty are dropped (spreadsheets leave them at the end). Polars does
+the parsing; because it silently pads short records, the field count of every record is checked
+separately with a vectorised byte scan (quote-aware), and if Polars and the scan disagree the file
+is re-read with Python's ``csv`` module, which is slower but locates every problem.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from caseloads.ingest.extract import SourceFile
+from caseloads.ingest.findings import Findings
+from caseloads.ingest.sources import Loaded, decode_text
+
+ROW = "_row"
+_QUOTE, _NEWLINE, _COMMA, _CR = 34, 10, 44, 13
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class CsvTable:
+    """A CSV file as text columns named by their normalised header, plus ``_row`` (Int64)."""
+
+    name: str
+    frame: pl.DataFrame
+    source: SourceFile
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """What the header should hold: names are normalised (see :func:`normalise_name`)."""
+
+    required: Collection[str] = ()
+    expected: Collection[str] = ()
+    known: Collection[str] = ()
+
+    def accepts(self, name: str) -> bool:
+        return name in self.required or name in self.expected or name in self.known
+
+
+def normalise_name(name: str) -> str:
+    """Header names are compared without surrounding spaces, case-insensitively, with inner runs
+    of spaces read as one ``_`` (so ``Worker Ref`` is ``worker_ref``)."""
+    return _SPACES.sub("_", name.strip().lower())
+
+
+def read_csv(loaded: Loaded, columns: Columns, findings: Findings) -> CsvTable | None:
+    """Parse ``loaded`` as CSV. Returns None when nothing usable could be read."""
+    name = loaded.name
+    text = decode_text(loaded, findings)
+    if text is None:
+        return None
+    if not text.text.strip():
+        findings.error("file.empty", "the file is empty", name)
+        return None
+    header = _header(text.text)
+    if header is None:
+        findings.error("file.malformed", "the header row cannot be read (unbalanced quotes?)", name)
+        return None
+    names = _column_names(header, name, findings)
+    payload = text.utf8.rstrip(b"\r\n") + b"\n"
+    frame = _fast_read(payload, names, name, findings)
+    if frame is None:
+        frame = _slow_read(text.text, names, name, findings)
+        if frame is None:
+            return None
+    frame = _drop_blank_rows(frame, names)
+    _check_header(names, header, columns, frame, name, findings)
+    if frame.height == 0:
+        findings.warning("file.no_rows", "the file has a header but no rows", name)
+    return CsvTable(name, frame, loaded.source)
+
+
+def _header(text: str) -> list[str] | None:
+    for chunk in (text[: 1 << 20], text):
+        try:
+            return next(csv.reader(io.StringIO(chunk, newline="")))
+        except (csv.Error, StopIteration):
+            if len(chunk) == len(text):
+                return None
+    return None  # pragma: no cover - the loop always returns
+
+
+def _column_names(header: Sequence[str], file: str, findings: Findings) -> list[str]:
+    """Normalised, unique names (later duplicates renamed so that they never match a field)."""
+    names: list[str] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(header, start=1):
+        name = normalise_name(raw) or f"_blank_{i}"
+        if name in seen:
+            findings.error(
+                "column.duplicate",
+                f"column {i} has the same name as an earlier column; only the first is read",
+                file,
+                1,
+                name,
+                raw,
+            )
+            name = f"_duplicate_{i}_{name}"
+        seen.add(name)
+        names.append(name)
+    return names
+
+
+def _fast_read(payload: bytes, names: list[str], file: str, findings: Findings) -> pl.DataFrame | None:
+    counts, blank = _field_counts(payload)
+    try:
+        frame = pl.read_csv(
+            payload,
+            has_header=True,
+            new_columns=names,
+            infer_schema=False,
+            truncate_ragged_lines=True,
+            raise_if_empty=False,
+            quote_char='"',
+        )
+    except Exception:  # noqa: BLE001 - any parse failure falls back to the csv module
+        return None
+    records = counts.shape[0] - 1  # after the header
+    if frame.height != records or frame.width != len(names):
+        return None
+    bad = np.flatnonzero((counts != len(names)) & ~blank)
+    bad = bad[bad > 0]
+    for index in bad[: _report_cap()].tolist():
+        _ragged(findings, file, index + 1, int(counts[index]), len(names))
+    if bad.shape[0] > _report_cap():
+        frame_bad = pl.DataFrame({ROW: (bad + 1).astype(np.int64)})
+        findings.from_frame(
+            frame_bad.slice(_report_cap()),
+            severity="error",
+            rule="file.ragged",
+            message="this row has a different number of fields from the header",
+            file=file,
+            column=None,
+        )
+    return frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+
+
+def _field_counts(payload: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Fields per record (record 0 = header) and whether each record is a blank line.
+
+    Separators and line ends inside double quotes do not count: a byte is inside quotes when an
+    odd number of quote characters precede it (an escaped ``""`` toggles twice). The running
+    count is kept modulo 256 in bytes, which keeps its parity and a file-sized uint8 array.
+    """
+    b = np.frombuffer(payload, dtype=np.uint8)
+    if _QUOTE in b:
+        outside = (np.cumsum(b == _QUOTE, dtype=np.uint8) & 1) == 0
+        ends = np.flatnonzero((b == _NEWLINE) & outside)
+        seps = np.flatnonzero((b == _COMMA) & outside)
+    else:
+        ends = np.flatnonzero(b == _NEWLINE)
+        seps = np.flatnonzero(b == _COMMA)
+    if ends.shape[0] == 0 or ends[-1] != b.shape[0] - 1:
+        ends = np.append(ends, b.shape[0])
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    length = ends - starts
+    last = np.clip(ends - 1, 0, max(b.shape[0] - 1, 0))
+    blank = (length == 0) | ((length == 1) & (b[last] == _CR))
+    counts = np.bincount(np.searchsorted(ends, seps), minlength=ends.shape[0])[: ends.shape[0]] + 1
+    return counts, blank
+
+
+def _report_cap() -> int:
+    from caseloads.ingest.findings import MAX_PER_RULE
+
+    return MAX_PER_RULE
+
+
+def _ragged(findings: Findings, file: str, row: int, fields: int, expected: int) -> None:
+    findings.error(
+        "file.ragged",
+        f"this row has {fields} field(s) but the header has {expected}; a comma in a value "
+        "must be inside double quotes",
+        file,
+        row,
+    )
+
+
+def _slow_read(text: str, names: list[str], file: str, findings: Findings) -> pl.DataFrame | None:
+    """Parse with the csv module: slower, but it tells where a record goes wrong."""
+    width = len(names)
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
+    record = 0
+    try:
+        next(reader)
+        for fields in reader:
+            record += 1
+            if fields and len(fields) != width:
+                _ragged(findings, file, record + 1, len(fields), width)
+                fields = (fields + [""] * width)[:width]
+            elif not fields:
+                fields = [""] * width
+            rows.append(fields)
+    except csv.Error as exc:
+        findings.error(
+            "file.malformed",
+            f"the CSV cannot be read from here on ({exc}); check the quoting",
+            file,
+            record + 2,
+        )
+        return None
+    frame = pl.DataFrame(rows, schema=dict.fromkeys(names, pl.String), orient="row")
+    return frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+
+
+def _drop_blank_rows(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    if not names or frame.height == 0:
+        return frame
+    empty = pl.all_horizontal(
+        [pl.col(n).is_null() | (pl.col(n).str.len_bytes() == 0) for n in names]
+    )
+    if frame.select(empty.any()).item():
+        return frame.filter(~empty)
+    return frame
+
+
+def _check_header(
+    names: list[str],
+    header: Sequence[str],
+    columns: Columns,
+    frame: pl.DataFrame,
+    file: str,
+    findings: Findings,
+) -> None:
+    present = set(names)
+    for name in columns.required:
+        if name not in present:
+            findings.error("column.missing", f"the required column {name} is missing", file, 1, name)
+    for name in columns.expected:
+        if name not in present:
+            findings.warning(
+                "column.missing", f"the column {name} is missing; its values are taken as empty",
+                file, 1, name,
+            )
+    for i, (name, raw) in enumerate(zip(names, header, strict=True), start=1):
+        if name.startswith("_duplicate_") or columns.accepts(name):
+            continue
+        if name.startswith("_blank_"):
+            if frame.get_column(name).drop_nulls().str.strip_chars().str.len_bytes().sum() == 0:
+                continue  # an unnamed, empty column (a trailing comma): nothing lost
+            message = f"column {i} has no name; it is ignored"
+        else:
+            message = f"the column {raw.strip()!r} is not in the specification; it is ignored"
+        findings.warning("column.unknown", message, file, 1, name)
