@@ -53,11 +53,8 @@ def table_counts(conn: Connection) -> dict[str, dict[str, int]]:
     codes = authorities(conn)
     out: dict[str, dict[str, int]] = {code: {} for code in codes}
     for table in AUTHORITY_TABLES:
-        found: dict[str, int] = dict(
-            conn.execute(select(table.c.la_code, func.count()).group_by(table.c.la_code))
-            .tuples()
-            .all()
-        )
+        query = select(table.c.la_code, func.count()).group_by(table.c.la_code)
+        found = {str(la): int(n) for la, n in conn.execute(query)}
         for code in codes:
             out[code][table.name] = int(found.get(code, 0))
     return out
