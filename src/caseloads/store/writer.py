@@ -58,7 +58,9 @@ def _executemany(conn: Connection, table: Table, frame: pl.DataFrame) -> None:
     sql = f'INSERT INTO "{table.name}" ({cols}) VALUES ({marks})'
     for offset in range(0, frame.height, CHUNK_ROWS):
         chunk = frame.slice(offset, CHUNK_ROWS)
-        conn.exec_driver_sql(sql, list(chunk.iter_rows()))
+        # Column lists zipped into tuples: faster than materialising rows through Polars.
+        rows = zip(*(chunk.get_column(c).to_list() for c in chunk.columns), strict=True)
+        conn.exec_driver_sql(sql, list(rows))
 
 
 def _copy_postgres(conn: Connection, table: Table, frame: pl.DataFrame) -> None:
