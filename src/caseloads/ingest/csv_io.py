@@ -36,6 +36,7 @@ from caseloads.ingest.sources import Loaded, decode_text
 
 ROW = "_row"
 _QUOTE, _NEWLINE, _COMMA, _CR = 34, 10, 44, 13
+_CHUNK = 1 << 25  # bytes scanned at a time for the field count
 _SPACES = re.compile(r"\s+")
 
 
@@ -80,7 +81,9 @@ def read_csv(loaded: Loaded, columns: Columns, findings: Findings) -> CsvTable |
         findings.error("file.malformed", "the header row cannot be read (unbalanced quotes?)", name)
         return None
     names = _column_names(header, name, findings)
-    payload = text.utf8.rstrip(b"\r\n") + b"\n"
+    payload = text.utf8
+    if payload.endswith((b"\n\n", b"\n\r\n", b"\r")):  # blank lines at the end: drop them
+        payload = payload.rstrip(b"\r\n") + b"\n"
     frame = _fast_read(payload, names, name, findings)
     if frame is None:
         frame = _slow_read(text.text, names, name, findings)
@@ -124,7 +127,9 @@ def _column_names(header: Sequence[str], file: str, findings: Findings) -> list[
     return names
 
 
-def _fast_read(payload: bytes, names: list[str], file: str, findings: Findings) -> pl.DataFrame | None:
+def _fast_read(
+    payload: bytes, names: list[str], file: str, findings: Findings
+) -> pl.DataFrame | None:
     counts, blank = _field_counts(payload)
     try:
         frame = pl.read_csv(
@@ -136,66 +141,91 @@ def _fast_read(payload: bytes, names: list[str], file: str, findings: Findings) 
             raise_if_empty=False,
             quote_char='"',
         )
-    except Exception:  # noqa: BLE001 - any parse failure falls back to the csv module
+    except (Exception, pl.exceptions.PanicException):  # any failure: use the csv module
         return None
     records = counts.shape[0] - 1  # after the header
     if frame.height != records or frame.width != len(names):
         return None
     bad = np.flatnonzero((counts != len(names)) & ~blank)
     bad = bad[bad > 0]
-    for index in bad[: _report_cap()].tolist():
-        _ragged(findings, file, index + 1, int(counts[index]), len(names))
-    if bad.shape[0] > _report_cap():
-        frame_bad = pl.DataFrame({ROW: (bad + 1).astype(np.int64)})
-        findings.from_frame(
-            frame_bad.slice(_report_cap()),
-            severity="error",
-            rule="file.ragged",
-            message="this row has a different number of fields from the header",
-            file=file,
-            column=None,
-        )
+    _report_ragged(findings, file, (bad + 1).tolist(), counts[bad].tolist(), len(names))
     return frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
 
 
 def _field_counts(payload: bytes) -> tuple[np.ndarray, np.ndarray]:
     """Fields per record (record 0 = header) and whether each record is a blank line.
 
-    Separators and line ends inside double quotes do not count: a byte is inside quotes when an
-    odd number of quote characters precede it (an escaped ``""`` toggles twice). The running
-    count is kept modulo 256 in bytes, which keeps its parity and a file-sized uint8 array.
+    Separators and line ends inside double quotes do not count. Quote characters pair up into
+    quoted spans (an escaped ``""`` is an empty span of its own, which is harmless), and a
+    separator or line end inside a span is dropped. The bytes are scanned in chunks, carrying an
+    open span and the open record's separators across chunk boundaries, so memory stays at a few
+    chunk-sized temporaries plus one number per record.
     """
     b = np.frombuffer(payload, dtype=np.uint8)
-    if _QUOTE in b:
-        outside = (np.cumsum(b == _QUOTE, dtype=np.uint8) & 1) == 0
-        ends = np.flatnonzero((b == _NEWLINE) & outside)
-        seps = np.flatnonzero((b == _COMMA) & outside)
-    else:
-        ends = np.flatnonzero(b == _NEWLINE)
-        seps = np.flatnonzero(b == _COMMA)
-    if ends.shape[0] == 0 or ends[-1] != b.shape[0] - 1:
-        ends = np.append(ends, b.shape[0])
-    starts = np.concatenate(([0], ends[:-1] + 1))
-    length = ends - starts
-    last = np.clip(ends - 1, 0, max(b.shape[0] - 1, 0))
-    blank = (length == 0) | ((length == 1) & (b[last] == _CR))
-    counts = np.bincount(np.searchsorted(ends, seps), minlength=ends.shape[0])[: ends.shape[0]] + 1
+    size = b.shape[0]
+    all_ends: list[np.ndarray] = []
+    all_counts: list[np.ndarray] = []
+    open_span = False  # a quoted span runs on from the previous chunk
+    carry = 0  # separators of the record still open at the chunk's start
+    for start in range(0, size, _CHUNK):
+        part = b[start : start + _CHUNK]
+        ends = np.flatnonzero(part == _NEWLINE)
+        seps = np.flatnonzero(part == _COMMA)
+        bounds = np.flatnonzero(part == _QUOTE)
+        if open_span:
+            bounds = np.concatenate(([-1], bounds))
+        open_span = bool(bounds.shape[0] % 2)
+        if open_span:
+            bounds = np.append(bounds, part.shape[0])
+        if bounds.shape[0]:
+            ends = ends[_outside(ends, bounds)]
+            seps = seps[_outside(seps, bounds)]
+        before = np.searchsorted(seps, ends)  # separators before each record's end
+        counts = np.diff(before, prepend=0) + 1
+        if counts.shape[0]:
+            counts[0] += carry
+            carry = int(seps.shape[0] - before[-1])
+        else:
+            carry += int(seps.shape[0])
+        all_ends.append(ends + start)
+        all_counts.append(counts)
+    ends = np.concatenate(all_ends) if all_ends else np.zeros(0, dtype=np.int64)
+    counts = np.concatenate(all_counts) if all_counts else np.zeros(0, dtype=np.int64)
+    if ends.shape[0] == 0 or ends[-1] != size - 1:  # the last record has no line end
+        ends = np.append(ends, size)
+        counts = np.append(counts, carry + 1)
+    length = np.diff(ends, prepend=-1) - 1
+    last = b[np.clip(ends - 1, 0, max(size - 1, 0))] if size else np.zeros_like(ends)
+    blank = (length == 0) | ((length == 1) & (last == _CR))
     return counts, blank
 
 
-def _report_cap() -> int:
-    from caseloads.ingest.findings import MAX_PER_RULE
+def _outside(positions: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Which of the sorted ``positions`` fall outside every span (bounds[0], bounds[1]), ..."""
+    n = positions.shape[0]
+    first = np.searchsorted(positions, bounds[0::2], side="right")  # first position in a span
+    after = np.searchsorted(positions, bounds[1::2], side="left")  # first position after it
+    depth: np.ndarray = np.cumsum(
+        np.bincount(first, minlength=n + 1) - np.bincount(after, minlength=n + 1)
+    )
+    outside: np.ndarray = depth[:n] == 0
+    return outside
 
-    return MAX_PER_RULE
 
-
-def _ragged(findings: Findings, file: str, row: int, fields: int, expected: int) -> None:
-    findings.error(
-        "file.ragged",
-        f"this row has {fields} field(s) but the header has {expected}; a comma in a value "
-        "must be inside double quotes",
-        file,
-        row,
+def _report_ragged(
+    findings: Findings, file: str, rows: list[int], fields: list[int], width: int
+) -> None:
+    if not rows:
+        return
+    findings.from_frame(
+        pl.DataFrame({ROW: rows, "fields": [f"{n} fields" for n in fields]}),
+        severity="error",
+        rule="file.ragged",
+        message=f"this row does not have the header's {width} fields (a comma inside a value "
+        "must be in double quotes)",
+        file=file,
+        column=None,
+        value_col="fields",
     )
 
 
@@ -203,14 +233,17 @@ def _slow_read(text: str, names: list[str], file: str, findings: Findings) -> pl
     """Parse with the csv module: slower, but it tells where a record goes wrong."""
     width = len(names)
     rows: list[list[str]] = []
-    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     record = 0
+    bad_rows: list[int] = []
+    bad_fields: list[int] = []
     try:
         next(reader)
         for fields in reader:
             record += 1
             if fields and len(fields) != width:
-                _ragged(findings, file, record + 1, len(fields), width)
+                bad_rows.append(record + 1)
+                bad_fields.append(len(fields))
                 fields = (fields + [""] * width)[:width]
             elif not fields:
                 fields = [""] * width
@@ -223,6 +256,7 @@ def _slow_read(text: str, names: list[str], file: str, findings: Findings) -> pl
             record + 2,
         )
         return None
+    _report_ragged(findings, file, bad_rows, bad_fields, width)
     frame = pl.DataFrame(rows, schema=dict.fromkeys(names, pl.String), orient="row")
     return frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
 
@@ -249,12 +283,17 @@ def _check_header(
     present = set(names)
     for name in columns.required:
         if name not in present:
-            findings.error("column.missing", f"the required column {name} is missing", file, 1, name)
+            findings.error(
+                "column.missing", f"the required column {name} is missing", file, 1, name
+            )
     for name in columns.expected:
         if name not in present:
             findings.warning(
-                "column.missing", f"the column {name} is missing; its values are taken as empty",
-                file, 1, name,
+                "column.missing",
+                f"the column {name} is missing; its values are taken as empty",
+                file,
+                1,
+                name,
             )
     for i, (name, raw) in enumerate(zip(names, header, strict=True), start=1):
         if name.startswith("_duplicate_") or columns.accepts(name):

@@ -1,10 +1,10 @@
 """Findings: what a reader or a rule found wrong (or doubtful) in an extract.
 
 A finding names the file, the row, the column, the value and the rule broken, so an analyst can go
-straight to the cell. Rows are numbered as a spreadsheet shows them: in a CSV the header is row 1 and
-the first data row is row 2; in XML the row is the 1-based position of the record (for example the
-3rd ``CSWWWorker``) and the column is the element name. Errors refuse the whole extract; warnings
-are reported and never block an import.
+straight to the cell. Rows are numbered as a spreadsheet shows them: in a CSV the header is row 1
+and the first data row is row 2; in XML the row is the 1-based position of the record (for example
+the 3rd ``CSWWWorker``) and the column is the element name. Errors refuse the whole extract;
+warnings are reported and never block an import.
 """
 
 from __future__ import annotations
@@ -62,26 +62,52 @@ class Findings:
         if self._counts[key] <= MAX_PER_RULE:
             self._items.append(finding)
 
-    def error(self, rule: str, message: str, file: str, row: int | None = None,
-              column: str | None = None, value: object = None) -> None:
+    def error(
+        self,
+        rule: str,
+        message: str,
+        file: str,
+        row: int | None = None,
+        column: str | None = None,
+        value: object = None,
+    ) -> None:
         self.add(Finding("error", rule, message, file, row, column, _text(value)))
 
-    def warning(self, rule: str, message: str, file: str, row: int | None = None,
-                column: str | None = None, value: object = None) -> None:
+    def warning(
+        self,
+        rule: str,
+        message: str,
+        file: str,
+        row: int | None = None,
+        column: str | None = None,
+        value: object = None,
+    ) -> None:
         self.add(Finding("warning", rule, message, file, row, column, _text(value)))
 
-    def from_frame(self, bad: pl.DataFrame, *, severity: Severity, rule: str, message: str,
-                   file: str, column: str | None, row_col: str = "_row",
-                   value_col: str | None = None) -> None:
-        """Add one finding per row of ``bad`` (rows that broke ``rule``), reading the row number from
-        ``row_col`` and the offending value from ``value_col`` (default: ``column``)."""
+    def from_frame(
+        self,
+        bad: pl.DataFrame,
+        *,
+        severity: Severity,
+        rule: str,
+        message: str,
+        file: str,
+        column: str | None,
+        row_col: str = "_row",
+        value_col: str | None = None,
+    ) -> None:
+        """Add one finding per row of ``bad`` (rows that broke ``rule``), reading the row number
+        from ``row_col`` and the offending value from ``value_col`` (default: ``column``)."""
         if bad.height == 0:
             return
         vcol = value_col if value_col is not None else column
         limited = bad.head(MAX_PER_RULE + 1)
         rows = limited.get_column(row_col).to_list()
-        values = (limited.get_column(vcol).to_list() if vcol and vcol in limited.columns
-                  else [None] * len(rows))
+        values = (
+            limited.get_column(vcol).to_list()
+            if vcol and vcol in limited.columns
+            else [None] * len(rows)
+        )
         for r, v in zip(rows, values, strict=True):
             self.add(Finding(severity, rule, message, file, r, column, _text(v)))
         key = (rule, column, file, severity)
@@ -95,9 +121,15 @@ class Findings:
         yield from self._items
         for (rule, column, file, severity), n in self._counts.items():
             if n > MAX_PER_RULE:
-                yield Finding(severity, rule,
-                              f"{n - MAX_PER_RULE} more finding(s) of this rule not listed", file,
-                              None, column, None)
+                yield Finding(
+                    severity,
+                    rule,
+                    f"{n - MAX_PER_RULE} more finding(s) of this rule not listed",
+                    file,
+                    None,
+                    column,
+                    None,
+                )
 
     def __len__(self) -> int:
         return sum(self._counts.values())

@@ -4,14 +4,15 @@ Identifiers of children and social workers (person ids, SWE numbers, staff refer
 references) never reach the database: each is replaced by a keyed BLAKE2b digest (8 bytes, 16 hex
 characters) of ``namespace|value``. The key is created by ``caseloads init`` and kept outside the
 database. Local identifiers (a case-management person id, a staff reference) are namespaced by the
-authority, since two councils may use the same number; the Social Work England registration number is
-national, so its hash is the same in every authority (which the agency cooling-off rule needs).
+authority, since two councils may use the same number; the Social Work England registration number
+is national, so its hash is the same in every authority (which the agency cooling-off rule needs).
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 
 import polars as pl
 
@@ -34,11 +35,27 @@ class Pseudonymiser:
     def fingerprint(self) -> str:
         """A digest that identifies the key without revealing it (stored in the database so that a
         wrong key file is detected before it scrambles the links between extracts)."""
-        return hashlib.blake2b(b"caseloads-key-fingerprint", key=self._key, digest_size=16).hexdigest()
+        return hashlib.blake2b(
+            b"caseloads-key-fingerprint", key=self._key, digest_size=16
+        ).hexdigest()
 
     def one(self, namespace: str, value: str) -> str:
         data = f"{namespace}|{value.strip()}".encode()
         return hashlib.blake2b(data, key=self._key, digest_size=DIGEST_BYTES).hexdigest()
+
+    def many(self, namespace: str, values: Iterable[str]) -> list[str]:
+        """``[self.one(namespace, v) for v in values]``, about twice as fast: the keyed state
+        after ``namespace|`` is computed once and copied for each value."""
+        prefix = hashlib.blake2b(key=self._key, digest_size=DIGEST_BYTES)
+        prefix.update(f"{namespace}|".encode())
+        fork = prefix.copy
+        out: list[str] = []
+        append = out.append
+        for value in values:
+            h = fork()
+            h.update(value.strip().encode())
+            append(h.hexdigest())
+        return out
 
     def series(self, values: pl.Series, namespace: str) -> pl.Series:
         """Hash a column of identifiers; nulls (and blank strings) stay null. Each distinct value is
@@ -56,5 +73,5 @@ def swe_namespace() -> str:
 
 
 def local_namespace(la_code: str, kind: str) -> str:
-    """Namespace for an identifier local to one authority (``person``, ``worker``, ``candidate``...)."""
+    """Namespace for an identifier local to one authority (``person``, ``worker``, ...)."""
     return f"{kind}|{la_code}"

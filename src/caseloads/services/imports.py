@@ -86,7 +86,7 @@ def read_extract(db: Database, kind: str, path: Path, *, la_code: str | None) ->
     if problem is not None:
         findings = Findings()
         findings.error("file.missing", problem, str(path))
-        raise ExtractError(f"{kind} extract refused: {problem}", findings)
+        raise ExtractError(f"{kind} extract refused: {problem}", list(findings))
     return spec.read(
         path,
         la_code=la_code,

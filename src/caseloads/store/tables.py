@@ -46,7 +46,7 @@ metadata = MetaData(naming_convention=NAMING)
 Id = BigInteger().with_variant(Integer(), "sqlite")
 LaCode = String(8)
 Ident = String(64)  # pseudonymous identifiers (16 hex characters today) and council codes
-Code = String(32)  # short coded values
+Code = String(64)  # coded values (some SSD outcome codes are whole phrases)
 
 
 def _la() -> Column[str]:

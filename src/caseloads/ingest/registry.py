@@ -1,0 +1,85 @@
+"""The readers by extract kind: what each takes, whether it needs the authority, what it reads.
+
+The import service, the command line and (later) ``caseloads check`` look readers up here, so a
+new format is one module plus one entry. Every reader has the same signature::
+
+    read(path, *, la_code, pseudonymiser, max_file_bytes) -> Extract
+
+and the same contract (extract.py): it never touches a database and never raises on bad input;
+every problem is a finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from caseloads.ingest.absences import read_absences
+from caseloads.ingest.csww import read_csww
+from caseloads.ingest.establishment import read_establishment
+from caseloads.ingest.extract import Extract
+from caseloads.ingest.pipeline import read_pipeline
+from caseloads.ingest.ssd import read_ssd
+from caseloads.ingest.staff import read_staff
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderSpec:
+    kind: str
+    takes: Literal["file", "folder"]
+    needs_la: bool
+    description: str
+    read: Callable[..., Extract]
+
+
+READERS: dict[str, ReaderSpec] = {
+    spec.kind: spec
+    for spec in (
+        ReaderSpec(
+            "ssd",
+            "folder",
+            True,
+            "Standard Safeguarding Dataset tables: a folder of ssd_<table>.csv files",
+            read_ssd,
+        ),
+        ReaderSpec(
+            "csww",
+            "file",
+            False,
+            "DfE children's social work workforce census return (XML); the authority and year "
+            "come from its header",
+            read_csww,
+        ),
+        ReaderSpec(
+            "staff",
+            "file",
+            True,
+            "HR extract (CSV): worker_ref, swe_number, post_id, team, role, org_role, contract, "
+            "fte, start_date, end_date, leaving_reason, qualified_date, asye_start",
+            read_staff,
+        ),
+        ReaderSpec(
+            "absences",
+            "file",
+            True,
+            "absence periods (CSV): worker_ref, start_date, end_date, working_days_lost, reason",
+            read_absences,
+        ),
+        ReaderSpec(
+            "establishment",
+            "file",
+            True,
+            "budgeted posts (CSV): post_id, team, role, grade, fte, funding, start_date, end_date",
+            read_establishment,
+        ),
+        ReaderSpec(
+            "pipeline",
+            "file",
+            True,
+            "recruitment pipeline (CSV): candidate_ref, team, role, contract, fte, stage, "
+            "stage_date, expected_start",
+            read_pipeline,
+        ),
+    )
+}

@@ -1,0 +1,56 @@
+"""Hashing identifiers (identifiers.py, pseudonymise.py)."""
+
+from __future__ import annotations
+
+import polars as pl
+from tests.ingest.helpers import P
+
+from caseloads.ingest.identifiers import Hasher, hash_series, namespace_for
+from caseloads.ingest.pseudonymise import local_namespace, swe_namespace
+from caseloads.ingest.schema import Field, Schema
+
+VALUES = pl.Series("id", ["a1", " a1 ", "", None, "b2", "a1", "  "])
+
+
+def test_hash_series_gives_the_pseudonymisers_digests() -> None:
+    ns = local_namespace("301", "person")
+    assert hash_series(P, VALUES, ns).to_list() == P.series(VALUES, ns).to_list()
+    assert hash_series(P, VALUES, ns).to_list()[:5] == [
+        P.one(ns, "a1"),
+        P.one(ns, "a1"),
+        None,
+        None,
+        P.one(ns, "b2"),
+    ]
+
+
+def test_many_is_one_repeated() -> None:
+    values = ["x", " y ", "SW1234567890", "é"]
+    assert P.many("ns|1", values) == [P.one("ns|1", v) for v in values]
+
+
+def test_a_hasher_reuses_digests_within_a_namespace_only() -> None:
+    hasher = Hasher(P, "301")
+    first = hasher.hash(pl.Series(["c1", "c2"]), "person")
+    again = hasher.hash(pl.Series(["c2", "c3", "c1"]), "person")
+    other = hasher.hash(pl.Series(["c1"]), "referral")
+    assert again.to_list() == [first[1], P.one("person|301", "c3"), first[0]]
+    assert other[0] != first[0]
+
+
+def test_namespaces() -> None:
+    assert namespace_for("swe", "301") == swe_namespace()
+    assert namespace_for("worker", "301") == local_namespace("301", "worker")
+
+
+def test_pseudonymise_hashes_only_namespaced_ids() -> None:
+    schema = Schema(
+        (
+            Field("a", "a", "id", namespace="person"),
+            Field("b", "b", "id"),
+            Field("c", "c"),
+        )
+    )
+    frame = pl.DataFrame({"a": ["x"], "b": ["y"], "c": ["z"]})
+    out = Hasher(P, "301").pseudonymise(frame, schema)
+    assert out.row(0) == (P.one("person|301", "x"), "y", "z")
