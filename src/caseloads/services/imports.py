@@ -195,6 +195,20 @@ def _store(conn: Connection, extract: Extract, imported_by: str, report: Progres
         counts[table.name] = writer.insert_frame(
             conn, table, frame, la_code=extract.la_code, batch_id=batch_id
         )
+    merged = writer.merge_across_scopes(
+        conn,
+        la_code=extract.la_code,
+        kind=extract.kind,
+        scope=extract.scope,
+        new_batch_id=batch_id,
+    )
+    if merged["older"]:
+        replaced["superseded_earlier_years"] = merged["older"]
+    if merged["newer"]:
+        # Episodes a later year's return already holds: that return's version is kept.
+        replaced["kept_from_later_years"] = merged["newer"]
+        for name, n in merged["newer"].items():
+            counts[name] -= n
     conn.execute(
         update(batches)
         .where(batches.c.batch_id == batch_id)

@@ -212,6 +212,7 @@ s47_enquiries = data_table(
     Column("start_date", Date, nullable=False),
     Column("end_date", Date),
     Column("nfa", Boolean),
+    Column("icpc_not_required", Boolean),  # CIN census ICPCnotRequired
     Column("team_id", Ident),
     Column("worker_id", Ident),
     person="child_id",
@@ -256,6 +257,7 @@ cp_plans = data_table(
     Column("initial_category", Code),
     Column("latest_category", Code),
     Column("ola", Boolean),
+    Column("previous_plans", SmallInteger),  # CIN census NumberOfPreviousCPP
     person="child_id",
 )
 
@@ -270,6 +272,11 @@ cla_episodes = data_table(
     Column("ceased_reason", Code),
     Column("primary_need_code", Code),
     Column("entered_care_date", Date),
+    # SSDA903 episode items (a new 903 episode starts at each change of placement or legal status):
+    Column("legal_status", Code),  # LS, e.g. C2 full care order, V2 s20
+    Column("placement_type", Code),  # PLACE, e.g. U1-U6 foster, K2 children's home
+    Column("placement_provider", Code),  # PLACE_PROVIDER, PR0-PR5
+    Column("reason_place_change", Code),  # REASON_PLACE_CHANGE
     person="child_id",
 )
 
@@ -300,6 +307,99 @@ pre_proceedings = data_table(
     Column("stepdown_issue_date", Date),
     Column("pre_proceedings_letter_date", Date),
     Column("care_proceedings_letter_date", Date),
+    person="child_id",
+)
+
+disabilities = data_table(
+    "disabilities",
+    Column("child_id", Ident, nullable=False),
+    Column("disability", Code, nullable=False),  # CIN census codes: MOB, HAND, PC, INC, COMM ...
+    person="child_id",
+)
+
+assessment_factors = data_table(
+    "assessment_factors",
+    Column("assessment_id", Ident, nullable=False),
+    Column("child_id", Ident, nullable=False),
+    Column("factor", Code, nullable=False),  # CIN census AssessmentFactors, e.g. 2A, 3A, 21
+    person="child_id",
+)
+
+cp_reviews = data_table(
+    "cp_reviews",
+    Column("cp_plan_id", Ident, nullable=False),
+    Column("child_id", Ident, nullable=False),
+    Column("review_date", Date, nullable=False),
+    person="child_id",
+)
+
+cla_reviews = data_table(
+    "cla_reviews",
+    Column("child_id", Ident, nullable=False),
+    Column("review_date", Date, nullable=False),
+    Column("participation_code", Code),  # SSDA903 REVIEW_CODE PN0-PN7
+    person="child_id",
+)
+
+missing_episodes = data_table(
+    "missing_episodes",
+    Column("child_id", Ident, nullable=False),
+    Column("missing_type", Code),  # SSDA903 MISSING: M missing, A away without authorisation
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date),
+    person="child_id",
+)
+
+uasc = data_table(
+    "uasc",
+    Column("child_id", Ident, nullable=False),
+    Column("ceased_date", Date),  # SSDA903 DUC: the date the child ceased to be a UASC
+    person="child_id",
+)
+
+cla_outcomes = data_table(
+    "cla_outcomes",  # SSDA903 OC2: outcomes of children looked after for 12 months or more
+    Column("child_id", Ident, nullable=False),
+    Column("sdq_score", SmallInteger),
+    Column("sdq_reason", Code),
+    Column("convicted", Boolean),
+    Column("health_check", Boolean),
+    Column("immunisations", Boolean),
+    Column("teeth_check", Boolean),
+    Column("health_assessment", Boolean),
+    Column("substance_misuse", Boolean),
+    Column("intervention_received", Boolean),
+    Column("intervention_offered", Boolean),
+    person="child_id",
+)
+
+adoptions = data_table(
+    "adoptions",  # SSDA903 AD1
+    Column("child_id", Ident, nullable=False),
+    Column("decision_date", Date),  # DATE_INT: decision that the child should be placed
+    Column("match_date", Date),  # DATE_MATCH
+    Column("foster_care", Boolean),
+    Column("number_of_adopters", SmallInteger),
+    Column("sex_of_adopters", Code),
+    Column("adopters_legal_status", Code),
+    person="child_id",
+)
+
+placed_for_adoption = data_table(
+    "placed_for_adoption",
+    Column("child_id", Ident, nullable=False),
+    Column("date_placed", Date),
+    Column("date_placed_ceased", Date),
+    Column("reason_placed_ceased", Code),
+    person="child_id",
+)
+
+previous_permanence = data_table(
+    "previous_permanence",
+    Column("child_id", Ident, nullable=False),
+    Column("previous_permanence", Code),  # PREV_PERM
+    Column("la_permanence", Code),  # LA_PERM
+    Column("permanence_date", String(10)),  # DATE_PERM as given: 903 allows partial dates
     person="child_id",
 )
 
@@ -440,6 +540,33 @@ KIND_TABLES: dict[str, tuple[Table, ...]] = {
         care_leavers,
         pre_proceedings,
     ),
+    # The DfE returns map into the same tables as the SSD, so every figure works whichever a
+    # council loads; their extra items have tables of their own.
+    "cin-census": (
+        children,
+        disabilities,
+        referrals,
+        assessments,
+        assessment_factors,
+        s47_enquiries,
+        icpcs,
+        cin_plans,
+        cp_plans,
+        cp_reviews,
+    ),
+    "ssda903": (
+        children,
+        cla_episodes,
+        uasc,
+        cla_reviews,
+        missing_episodes,
+        cla_outcomes,
+        care_leavers,
+        adoptions,
+        placed_for_adoption,
+        previous_permanence,
+        involvements,
+    ),
     "staff": (workers, assignments),
     "csww": (csww_workers, csww_vacancies),
     "absences": (absences,),
@@ -452,3 +579,33 @@ AUTHORITY_TABLES: tuple[Table, ...] = (
     teams,
     *dict.fromkeys(t for ts in KIND_TABLES.values() for t in ts),
 )
+
+#: For the DfE returns, each collection year is its own scope, and consecutive years' returns hold
+#: the same open episodes. The natural key of each table (the deterministic ids the readers make, or
+#: the child for per-child facts) says which rows are "the same"; the return of the later year wins.
+#: Tables not listed (annual outcome tables) keep every year's rows.
+MERGE_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
+    "cin-census": {
+        "children": ("child_id",),
+        "disabilities": ("child_id",),
+        "referrals": ("referral_id",),
+        "assessments": ("assessment_id",),
+        "assessment_factors": ("assessment_id",),
+        "s47_enquiries": ("s47_id",),
+        "icpcs": ("icpc_id",),
+        "cin_plans": ("cin_plan_id",),
+        "cp_plans": ("cp_plan_id",),
+        "cp_reviews": ("cp_plan_id",),
+    },
+    "ssda903": {
+        "children": ("child_id",),
+        "cla_episodes": ("cla_episode_id",),
+        "uasc": ("child_id",),
+        "cla_reviews": ("child_id", "review_date"),
+        "missing_episodes": ("child_id", "start_date"),
+        "adoptions": ("child_id",),
+        "placed_for_adoption": ("child_id", "date_placed"),
+        "previous_permanence": ("child_id",),
+        "involvements": ("involvement_id",),
+    },
+}

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import polars as pl
 import psycopg
-from sqlalchemy import Boolean, Date, Float, Integer, Table, delete, insert, select, update
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    Integer,
+    Table,
+    delete,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeEngine
 
-from caseloads.store.tables import KIND_TABLES, batches, metadata, teams
+from caseloads.store.tables import KIND_TABLES, MERGE_KEYS, batches, metadata, teams
 
 #: Rows per chunk written at once: bounds memory on national-scale imports.
 CHUNK_ROWS = 200_000
@@ -123,3 +134,49 @@ def repoint_team(conn: Connection, *, la_code: str, old_id: str, new_id: str) ->
 def insert_teams(conn: Connection, rows: list[dict[str, object]]) -> None:
     if rows:
         conn.execute(insert(teams), rows)
+
+
+def merge_across_scopes(
+    conn: Connection, *, la_code: str, kind: str, scope: str, new_batch_id: int
+) -> dict[str, dict[str, int]]:
+    """For kinds whose scopes are collection years (:data:`MERGE_KEYS`): rows of earlier years'
+    active batches that the new batch holds again (same natural key) are deleted; rows of the new
+    batch that a later year's active batch already holds are deleted from the new batch. Returns
+    ``{"older": {table: rows removed}, "newer": {table: rows of the new batch dropped}}``."""
+    keys_by_table = MERGE_KEYS.get(kind)
+    out: dict[str, dict[str, int]] = {"older": {}, "newer": {}}
+    if not keys_by_table or not scope:
+        return out
+    others = conn.execute(
+        select(batches.c.batch_id, batches.c.scope).where(
+            batches.c.la_code == la_code,
+            batches.c.kind == kind,
+            batches.c.status == "active",
+            batches.c.batch_id != new_batch_id,
+            batches.c.scope != "",
+        )
+    ).all()
+    older = [b for b, s in others if s < scope]
+    newer = [b for b, s in others if s > scope]
+    tables = {t.name: t for t in KIND_TABLES[kind]}
+    for name, keys in keys_by_table.items():
+        table = tables[name]
+        key_cols = [table.c[k] for k in keys]
+        key = key_cols[0] if len(key_cols) == 1 else tuple_(*key_cols)
+        if older:
+            fresh = select(*key_cols).where(table.c.batch_id == new_batch_id)
+            removed = conn.execute(
+                delete(table).where(
+                    table.c.la_code == la_code, table.c.batch_id.in_(older), key.in_(fresh)
+                )
+            ).rowcount
+            if removed:
+                out["older"][name] = removed
+        if newer:
+            later = select(*key_cols).where(table.c.la_code == la_code, table.c.batch_id.in_(newer))
+            dropped = conn.execute(
+                delete(table).where(table.c.batch_id == new_batch_id, key.in_(later))
+            ).rowcount
+            if dropped:
+                out["newer"][name] = dropped
+    return out

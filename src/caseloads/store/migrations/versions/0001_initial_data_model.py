@@ -42,6 +42,52 @@ def upgrade() -> None:
         batch_op.create_index("ix_absences_la_worker_id", ["la_code", "worker_id"], unique=False)
 
     op.create_table(
+        "adoptions",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("la_code", sa.String(length=8), nullable=False),
+        sa.Column("batch_id", sa.Integer(), nullable=False),
+        sa.Column("child_id", sa.String(length=64), nullable=False),
+        sa.Column("decision_date", sa.Date(), nullable=True),
+        sa.Column("match_date", sa.Date(), nullable=True),
+        sa.Column("foster_care", sa.Boolean(), nullable=True),
+        sa.Column("number_of_adopters", sa.SmallInteger(), nullable=True),
+        sa.Column("sex_of_adopters", sa.String(length=64), nullable=True),
+        sa.Column("adopters_legal_status", sa.String(length=64), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_adoptions")),
+    )
+    with op.batch_alter_table("adoptions", schema=None) as batch_op:
+        batch_op.create_index("ix_adoptions_la_batch", ["la_code", "batch_id"], unique=False)
+        batch_op.create_index("ix_adoptions_la_child_id", ["la_code", "child_id"], unique=False)
+
+    op.create_table(
+        "assessment_factors",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("la_code", sa.String(length=8), nullable=False),
+        sa.Column("batch_id", sa.Integer(), nullable=False),
+        sa.Column("assessment_id", sa.String(length=64), nullable=False),
+        sa.Column("child_id", sa.String(length=64), nullable=False),
+        sa.Column("factor", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_assessment_factors")),
+    )
+    with op.batch_alter_table("assessment_factors", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_assessment_factors_la_batch", ["la_code", "batch_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_assessment_factors_la_child_id", ["la_code", "child_id"], unique=False
+        )
+
+    op.create_table(
         "assessments",
         sa.Column(
             "id",
@@ -227,11 +273,61 @@ def upgrade() -> None:
         sa.Column("ceased_reason", sa.String(length=64), nullable=True),
         sa.Column("primary_need_code", sa.String(length=64), nullable=True),
         sa.Column("entered_care_date", sa.Date(), nullable=True),
+        sa.Column("legal_status", sa.String(length=64), nullable=True),
+        sa.Column("placement_type", sa.String(length=64), nullable=True),
+        sa.Column("placement_provider", sa.String(length=64), nullable=True),
+        sa.Column("reason_place_change", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cla_episodes")),
     )
     with op.batch_alter_table("cla_episodes", schema=None) as batch_op:
         batch_op.create_index("ix_cla_episodes_la_batch", ["la_code", "batch_id"], unique=False)
         batch_op.create_index("ix_cla_episodes_la_child_id", ["la_code", "child_id"], unique=False)
+
+    op.create_table(
+        "cla_outcomes",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("la_code", sa.String(length=8), nullable=False),
+        sa.Column("batch_id", sa.Integer(), nullable=False),
+        sa.Column("child_id", sa.String(length=64), nullable=False),
+        sa.Column("sdq_score", sa.SmallInteger(), nullable=True),
+        sa.Column("sdq_reason", sa.String(length=64), nullable=True),
+        sa.Column("convicted", sa.Boolean(), nullable=True),
+        sa.Column("health_check", sa.Boolean(), nullable=True),
+        sa.Column("immunisations", sa.Boolean(), nullable=True),
+        sa.Column("teeth_check", sa.Boolean(), nullable=True),
+        sa.Column("health_assessment", sa.Boolean(), nullable=True),
+        sa.Column("substance_misuse", sa.Boolean(), nullable=True),
+        sa.Column("intervention_received", sa.Boolean(), nullable=True),
+        sa.Column("intervention_offered", sa.Boolean(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cla_outcomes")),
+    )
+    with op.batch_alter_table("cla_outcomes", schema=None) as batch_op:
+        batch_op.create_index("ix_cla_outcomes_la_batch", ["la_code", "batch_id"], unique=False)
+        batch_op.create_index("ix_cla_outcomes_la_child_id", ["la_code", "child_id"], unique=False)
+
+    op.create_table(
+        "cla_reviews",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("la_code", sa.String(length=8), nullable=False),
+        sa.Column("batch_id", sa.Integer(), nullable=False),
+        sa.Column("child_id", sa.String(length=64), nullable=False),
+        sa.Column("review_date", sa.Date(), nullable=False),
+        sa.Column("participation_code", sa.String(length=64), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cla_reviews")),
+    )
+    with op.batch_alter_table("cla_reviews", schema=None) as batch_op:
+        batch_op.create_index("ix_cla_reviews_la_batch", ["la_code", "batch_id"], unique=False)
+        batch_op.create_index("ix_cla_reviews_la_child_id", ["la_code", "child_id"], unique=False)
 
     op.create_table(
         "contacts",
@@ -272,11 +368,31 @@ def upgrade() -> None:
         sa.Column("initial_category", sa.String(length=64), nullable=True),
         sa.Column("latest_category", sa.String(length=64), nullable=True),
         sa.Column("ola", sa.Boolean(), nullable=True),
+        sa.Column("previous_plans", sa.SmallInteger(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cp_plans")),
     )
     with op.batch_alter_table("cp_plans", schema=None) as batch_op:
         batch_op.create_index("ix_cp_plans_la_batch", ["la_code", "batch_id"], unique=False)
         batch_op.create_index("ix_cp_plans_la_child_id", ["la_code", "child_id"], unique=False)
+
+    op.create_table(
+        "cp_reviews",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("la_code", sa.String(length=8), nullable=False),
+        sa.Column("batch_id", sa.Integer(), nullable=False),
+        sa.Column("cp_plan_id", sa.String(length=64), nullable=False),
+        sa.Column("child_id", sa.String(length=64), nullable=False),
+        sa.Column("review_date", sa.Date(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cp_reviews")),
+    )
+    with op.batch_alter_table("cp_reviews", schema=None) as batch_op:
+        batch_op.create_index("ix_cp_reviews_la_batch", ["la_code", "batch_id"], unique=False)
+        batch_op.create_index("ix_cp_reviews_la_child_id", ["la_code", "child_id"], unique=False)
 
     op.create_table(
         "csww_vacancies",
@@ -339,6 +455,24 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_csww_workers_la_worker_id", ["la_code", "worker_id"], unique=False
         )
+
+    op.create_table(
+        "disabilities",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("la_code", sa.String(length=8), nullable=False),
+        sa.Column("batch_id", sa.Integer(), nullable=False),
+        sa.Column("child_id", sa.String(length=64), nullable=False),
+        sa.Column("disability", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_disabilities")),
+    )
+    with op.batch_alter_table("disabilities", schema=None) as batch_op:
+        batch_op.create_index("ix_disabilities_la_batch", ["la_code", "batch_id"], unique=False)
+        batch_op.create_index("ix_disabilities_la_child_id", ["la_code", "child_id"], unique=False)
 
     op.create_table(
         "families",
@@ -419,6 +553,28 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key", name=op.f("pk_meta")),
     )
     op.create_table(
+        "missing_episodes",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("la_code", sa.String(length=8), nullable=False),
+        sa.Column("batch_id", sa.Integer(), nullable=False),
+        sa.Column("child_id", sa.String(length=64), nullable=False),
+        sa.Column("missing_type", sa.String(length=64), nullable=True),
+        sa.Column("start_date", sa.Date(), nullable=False),
+        sa.Column("end_date", sa.Date(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_missing_episodes")),
+    )
+    with op.batch_alter_table("missing_episodes", schema=None) as batch_op:
+        batch_op.create_index("ix_missing_episodes_la_batch", ["la_code", "batch_id"], unique=False)
+        batch_op.create_index(
+            "ix_missing_episodes_la_child_id", ["la_code", "child_id"], unique=False
+        )
+
+    op.create_table(
         "pipeline",
         sa.Column(
             "id",
@@ -440,6 +596,30 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("pipeline", schema=None) as batch_op:
         batch_op.create_index("ix_pipeline_la_batch", ["la_code", "batch_id"], unique=False)
+
+    op.create_table(
+        "placed_for_adoption",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("la_code", sa.String(length=8), nullable=False),
+        sa.Column("batch_id", sa.Integer(), nullable=False),
+        sa.Column("child_id", sa.String(length=64), nullable=False),
+        sa.Column("date_placed", sa.Date(), nullable=True),
+        sa.Column("date_placed_ceased", sa.Date(), nullable=True),
+        sa.Column("reason_placed_ceased", sa.String(length=64), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_placed_for_adoption")),
+    )
+    with op.batch_alter_table("placed_for_adoption", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_placed_for_adoption_la_batch", ["la_code", "batch_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_placed_for_adoption_la_child_id", ["la_code", "child_id"], unique=False
+        )
 
     op.create_table(
         "posts",
@@ -489,6 +669,30 @@ def upgrade() -> None:
         batch_op.create_index("ix_pre_proceedings_la_batch", ["la_code", "batch_id"], unique=False)
         batch_op.create_index(
             "ix_pre_proceedings_la_child_id", ["la_code", "child_id"], unique=False
+        )
+
+    op.create_table(
+        "previous_permanence",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("la_code", sa.String(length=8), nullable=False),
+        sa.Column("batch_id", sa.Integer(), nullable=False),
+        sa.Column("child_id", sa.String(length=64), nullable=False),
+        sa.Column("previous_permanence", sa.String(length=64), nullable=True),
+        sa.Column("la_permanence", sa.String(length=64), nullable=True),
+        sa.Column("permanence_date", sa.String(length=10), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_previous_permanence")),
+    )
+    with op.batch_alter_table("previous_permanence", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_previous_permanence_la_batch", ["la_code", "batch_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_previous_permanence_la_child_id", ["la_code", "child_id"], unique=False
         )
 
     op.create_table(
@@ -560,6 +764,7 @@ def upgrade() -> None:
         sa.Column("start_date", sa.Date(), nullable=False),
         sa.Column("end_date", sa.Date(), nullable=True),
         sa.Column("nfa", sa.Boolean(), nullable=True),
+        sa.Column("icpc_not_required", sa.Boolean(), nullable=True),
         sa.Column("team_id", sa.String(length=64), nullable=True),
         sa.Column("worker_id", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_s47_enquiries")),
@@ -578,6 +783,24 @@ def upgrade() -> None:
         sa.Column("batch_id", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("la_code", "team_id", name=op.f("pk_teams")),
     )
+    op.create_table(
+        "uasc",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("la_code", sa.String(length=8), nullable=False),
+        sa.Column("batch_id", sa.Integer(), nullable=False),
+        sa.Column("child_id", sa.String(length=64), nullable=False),
+        sa.Column("ceased_date", sa.Date(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_uasc")),
+    )
+    with op.batch_alter_table("uasc", schema=None) as batch_op:
+        batch_op.create_index("ix_uasc_la_batch", ["la_code", "batch_id"], unique=False)
+        batch_op.create_index("ix_uasc_la_child_id", ["la_code", "child_id"], unique=False)
+
     op.create_table(
         "workers",
         sa.Column(
@@ -608,6 +831,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_workers_la_batch")
 
     op.drop_table("workers")
+    with op.batch_alter_table("uasc", schema=None) as batch_op:
+        batch_op.drop_index("ix_uasc_la_child_id")
+        batch_op.drop_index("ix_uasc_la_batch")
+
+    op.drop_table("uasc")
     op.drop_table("teams")
     with op.batch_alter_table("s47_enquiries", schema=None) as batch_op:
         batch_op.drop_index("ix_s47_enquiries_la_child_id")
@@ -624,6 +852,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_professionals_la_batch")
 
     op.drop_table("professionals")
+    with op.batch_alter_table("previous_permanence", schema=None) as batch_op:
+        batch_op.drop_index("ix_previous_permanence_la_child_id")
+        batch_op.drop_index("ix_previous_permanence_la_batch")
+
+    op.drop_table("previous_permanence")
     with op.batch_alter_table("pre_proceedings", schema=None) as batch_op:
         batch_op.drop_index("ix_pre_proceedings_la_child_id")
         batch_op.drop_index("ix_pre_proceedings_la_batch")
@@ -633,10 +866,20 @@ def downgrade() -> None:
         batch_op.drop_index("ix_posts_la_batch")
 
     op.drop_table("posts")
+    with op.batch_alter_table("placed_for_adoption", schema=None) as batch_op:
+        batch_op.drop_index("ix_placed_for_adoption_la_child_id")
+        batch_op.drop_index("ix_placed_for_adoption_la_batch")
+
+    op.drop_table("placed_for_adoption")
     with op.batch_alter_table("pipeline", schema=None) as batch_op:
         batch_op.drop_index("ix_pipeline_la_batch")
 
     op.drop_table("pipeline")
+    with op.batch_alter_table("missing_episodes", schema=None) as batch_op:
+        batch_op.drop_index("ix_missing_episodes_la_child_id")
+        batch_op.drop_index("ix_missing_episodes_la_batch")
+
+    op.drop_table("missing_episodes")
     op.drop_table("meta")
     with op.batch_alter_table("involvements", schema=None) as batch_op:
         batch_op.drop_index("ix_involvements_la_worker_id")
@@ -653,6 +896,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_families_la_batch")
 
     op.drop_table("families")
+    with op.batch_alter_table("disabilities", schema=None) as batch_op:
+        batch_op.drop_index("ix_disabilities_la_child_id")
+        batch_op.drop_index("ix_disabilities_la_batch")
+
+    op.drop_table("disabilities")
     with op.batch_alter_table("csww_workers", schema=None) as batch_op:
         batch_op.drop_index("ix_csww_workers_la_worker_id")
         batch_op.drop_index("ix_csww_workers_la_batch")
@@ -662,6 +910,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_csww_vacancies_la_batch")
 
     op.drop_table("csww_vacancies")
+    with op.batch_alter_table("cp_reviews", schema=None) as batch_op:
+        batch_op.drop_index("ix_cp_reviews_la_child_id")
+        batch_op.drop_index("ix_cp_reviews_la_batch")
+
+    op.drop_table("cp_reviews")
     with op.batch_alter_table("cp_plans", schema=None) as batch_op:
         batch_op.drop_index("ix_cp_plans_la_child_id")
         batch_op.drop_index("ix_cp_plans_la_batch")
@@ -672,6 +925,16 @@ def downgrade() -> None:
         batch_op.drop_index("ix_contacts_la_batch")
 
     op.drop_table("contacts")
+    with op.batch_alter_table("cla_reviews", schema=None) as batch_op:
+        batch_op.drop_index("ix_cla_reviews_la_child_id")
+        batch_op.drop_index("ix_cla_reviews_la_batch")
+
+    op.drop_table("cla_reviews")
+    with op.batch_alter_table("cla_outcomes", schema=None) as batch_op:
+        batch_op.drop_index("ix_cla_outcomes_la_child_id")
+        batch_op.drop_index("ix_cla_outcomes_la_batch")
+
+    op.drop_table("cla_outcomes")
     with op.batch_alter_table("cla_episodes", schema=None) as batch_op:
         batch_op.drop_index("ix_cla_episodes_la_child_id")
         batch_op.drop_index("ix_cla_episodes_la_batch")
@@ -710,6 +973,16 @@ def downgrade() -> None:
         batch_op.drop_index("ix_assessments_la_batch")
 
     op.drop_table("assessments")
+    with op.batch_alter_table("assessment_factors", schema=None) as batch_op:
+        batch_op.drop_index("ix_assessment_factors_la_child_id")
+        batch_op.drop_index("ix_assessment_factors_la_batch")
+
+    op.drop_table("assessment_factors")
+    with op.batch_alter_table("adoptions", schema=None) as batch_op:
+        batch_op.drop_index("ix_adoptions_la_child_id")
+        batch_op.drop_index("ix_adoptions_la_batch")
+
+    op.drop_table("adoptions")
     with op.batch_alter_table("absences", schema=None) as batch_op:
         batch_op.drop_index("ix_absences_la_worker_id")
         batch_op.drop_index("ix_absences_la_batch")
