@@ -78,11 +78,13 @@ def _copy_postgres(conn: Connection, table: Table, frame: pl.DataFrame) -> None:
     raw = conn.connection.dbapi_connection
     assert isinstance(raw, psycopg.Connection)
     cols = ", ".join(f'"{c}"' for c in frame.columns)
-    sql = f"COPY \"{table.name}\" ({cols}) FROM STDIN (FORMAT csv, NULL '\\N')"
+    # CSV COPY reads an unquoted empty field as NULL and a quoted one ("") as an empty string,
+    # which is how Polars writes nulls and empty strings: no text can be mistaken for NULL.
+    sql = f'COPY "{table.name}" ({cols}) FROM STDIN (FORMAT csv)'
     with raw.cursor() as cursor, cursor.copy(sql) as copy:
         for offset in range(0, frame.height, CHUNK_ROWS):
             chunk = frame.slice(offset, CHUNK_ROWS)
-            copy.write(chunk.write_csv(include_header=False, null_value="\\N").encode())
+            copy.write(chunk.write_csv(include_header=False).encode())
 
 
 def replace_previous(
