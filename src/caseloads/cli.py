@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -316,17 +317,20 @@ def _print_status(report: dict[str, Any]) -> None:
         for name, count in info["tables"].items():
             table.add_row(name, f"{count:,}")
         out.print(table)
-        log = Table(title=f"Authority {la_code}: latest batch of each kind", title_justify="left")
-        for col in ("batch", "kind", "scope", "imported", "files", "rows", "errors/warnings"):
-            log.add_column(col)
+        log = Table(
+            title=f"Authority {la_code}: latest batch of each kind",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+        )
+        for col in ("batch", "kind", "scope", "imported (UTC)", "files", "rows", "errors/warnings"):
+            log.add_column(col, no_wrap=True)
         for b in info["batches"]:
-            files = ", ".join(b["files"]) if len(b["files"]) <= 2 else f"{len(b['files'])} files"
             log.add_row(
                 str(b["batch_id"]),
                 b["kind"],
                 b["scope"],
-                b["imported_at"][:19],
-                files,
+                b["imported_at"][:16].replace("T", " "),
+                str(len(b["files"])),
                 f"{b['rows']:,}",
                 f"{b['findings']['error']}/{b['findings']['warning']}",
             )
