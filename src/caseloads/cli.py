@@ -321,8 +321,9 @@ def _print_status(report: dict[str, Any]) -> None:
             title=f"Authority {la_code}: latest batch of each kind",
             title_justify="left",
             box=box.SIMPLE_HEAD,
+            pad_edge=False,
         )
-        for col in ("batch", "kind", "scope", "imported (UTC)", "files", "rows", "errors/warnings"):
+        for col in ("batch", "kind", "scope", "imported (UTC)", "files", "rows", "err/warn"):
             log.add_column(col, no_wrap=True)
         for b in info["batches"]:
             log.add_row(
