@@ -57,3 +57,22 @@ def test_defined_team_with_known_id_is_not_new() -> None:
     known = {"T01": Team("T01", "MASH", None, "front_door")}
     res = resolve_teams(["T01"], [("T01", "MASH", None)], known)
     assert res.new == [] and res.mapping == {"T01": "T01"}
+
+
+def test_a_team_only_named_by_a_spreadsheet_is_the_defined_team() -> None:
+    # The SSD defined T01 "Assessment Team 1"; staff.csv names the team in words.
+    known = {"T01": Team("T01", "Assessment Team 1", None, "assessment")}
+    res = resolve_teams(
+        ["Assessment Team 1"], [("Assessment Team 1", "Assessment Team 1", None)], known
+    )
+    assert res.mapping == {"Assessment Team 1": "T01"}
+    assert res.new == [] and res.renamed == {}
+
+
+def test_two_defined_teams_may_share_a_name() -> None:
+    # Different ids, same words (e.g. "Duty" under two localities): both are kept; a reference by
+    # name goes to the first.
+    known = {"T01": Team("T01", "Duty", "N", "front_door")}
+    res = resolve_teams(["T02", "Duty"], [("T02", "Duty", "S")], known)
+    assert [t.team_id for t in res.new] == ["T02"]
+    assert res.mapping == {"T02": "T02", "Duty": "T01"}

@@ -103,14 +103,18 @@ def resolve_teams(
         if team_id in by_id:
             continue
         existing = by_name.get(name_key(name))
+        if existing is not None and team_id == name:
+            continue  # only named, not defined: the reference resolves to the existing team
         if existing is not None and existing == by_id[existing].name:
+            # A team known only by its bare name is now defined with a proper id: adopt it.
             renamed[existing] = team_id
             old = by_id.pop(existing)
             by_id[team_id] = Team(team_id, name, parent_id, old.team_type)
+            by_name[name_key(name)] = team_id
         else:
             by_id[team_id] = Team(team_id, name, parent_id, infer_team_type(name))
+            by_name.setdefault(name_key(name), team_id)
         new[team_id] = by_id[team_id]
-        by_name[name_key(name)] = team_id
     mapping: dict[str, str] = {}
     for ref in sorted(set(references)):
         if ref in by_id:
