@@ -16,6 +16,10 @@ null after parsing is exactly a type error (:mod:`caseloads.ingest.schema` repor
   one registration links across the SSD, the staff extract and the CSWW return.
 - **Shapes.** A finding about an identifier shows only its shape (letters as ``A``/``a``, digits
   as ``9``): warnings are stored with the batch, and raw identifiers must not be (design.md §8).
+- **Sex.** The returns code sex differently: CIN census ``GenderCurrent`` and SSDA903 ``SEX`` as
+  1 male, 2 female, 0 not known, 9 not specified; CIN census ``Sex`` (2024 on) and the SSD's
+  ``pers_sex`` as M, F, U (the SSD also I, indeterminate). All are stored as ``M``, ``F``, ``U``
+  or ``I`` so that one child's records agree whichever extract they came from.
 - **Codes.** Compared case-insensitively with spaces and hyphens read as ``_`` (so ``Fixed Term``
   is ``fixed_term``), and stored in the specification's spelling.
 """
@@ -131,3 +135,24 @@ def shape(expr: pl.Expr) -> pl.Expr:
         .str.replace_all(r"[a-z]", "a")
         .str.replace_all(r"[0-9]", "9")
     )
+
+
+SEX_CODES: Mapping[str, str] = {
+    "1": "M",
+    "2": "F",
+    "0": "U",
+    "9": "U",
+    "M": "M",
+    "F": "F",
+    "U": "U",
+    "I": "I",
+    "MALE": "M",
+    "FEMALE": "F",
+}
+
+
+def sex(expr: pl.Expr) -> pl.Expr:
+    """One spelling of sex for every source (see the module docstring); anything else is kept as
+    given, upper-cased."""
+    text = expr.str.strip_chars().str.to_uppercase()
+    return text.replace(SEX_CODES)

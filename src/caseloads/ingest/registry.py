@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from caseloads.ingest.absences import read_absences
+from caseloads.ingest.cin_census import read_cin_census
 from caseloads.ingest.csww import read_csww
 from caseloads.ingest.establishment import read_establishment
 from caseloads.ingest.extract import Extract
@@ -50,6 +51,14 @@ READERS: dict[str, ReaderSpec] = {
             "DfE children's social work workforce census return (XML); the authority and year "
             "come from its header",
             read_csww,
+        ),
+        ReaderSpec(
+            "cin-census",
+            "file",
+            False,
+            "DfE children in need census return (XML), collection years 2017 to 2026; the "
+            "authority and year come from its header",
+            read_cin_census,
         ),
         ReaderSpec(
             "staff",

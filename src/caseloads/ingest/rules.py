@@ -10,18 +10,8 @@ the first listed is the usual one. ``caseloads check`` can list this catalogue a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from caseloads.ingest.findings import Severity
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    id: str
-    severities: tuple[Severity, ...]
-    summary: str
-    source: str
-
+from caseloads.ingest.cin_census import RULES as CIN_CENSUS_RULES
+from caseloads.ingest.rule import Rule
 
 _DESIGN = "design.md §4 (inputs)"
 _SEC = "design.md §8 (security model)"
@@ -126,8 +116,8 @@ _ALL: tuple[Rule, ...] = (
     Rule(
         "xml.structure",
         ("error",),
-        "the document is not a CSWW census message",
-        "definitions.md §1.6 [S6]",
+        "the document is not the census message it was imported as (CSWW or CIN census)",
+        "definitions.md §1.6 [S6]; DfE CIN census specification",
     ),
     Rule(
         "xml.repeated",
@@ -153,4 +143,7 @@ _ALL: tuple[Rule, ...] = (
     ),
 )
 
-RULES: dict[str, Rule] = {r.id: r for r in _ALL}
+#: Every rule: the shared ones above, then each format's own (kept beside its reader).
+RULES: dict[str, Rule] = {r.id: r for r in (*_ALL, *CIN_CENSUS_RULES)}
+
+__all__ = ["RULES", "Rule"]

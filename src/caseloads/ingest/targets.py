@@ -18,6 +18,7 @@ from functools import cache
 import polars as pl
 import sqlalchemy as sa
 
+from caseloads.ingest import parse
 from caseloads.ingest.csv_io import ROW
 from caseloads.ingest.findings import Findings
 from caseloads.store import tables as store
@@ -86,6 +87,8 @@ def conform(
     """Select, order and type ``table``'s columns from ``frame`` (absent ones null), cutting text
     to its column length. ``labels`` maps a column to the file's name for it, for findings."""
     schema = target_schema(table)
+    if table == "children" and "sex" in frame.columns and frame.schema["sex"] == pl.String:
+        frame = frame.with_columns(parse.sex(pl.col("sex")).alias("sex"))
     frame = _fit_lengths(frame, _lengths(table), file=file, findings=findings, labels=labels)
     return frame.select(
         (pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype)).alias(name)
