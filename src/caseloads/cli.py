@@ -130,46 +130,57 @@ def init(ctx: typer.Context) -> None:
         )
 
 
-KIND_HELP = "ssd, csww, staff, absences, establishment or pipeline"
+KIND_HELP = "ssd, csww, cin-census, ssda903, staff, absences, establishment or pipeline"
+YEAR_HELP = "Collection year of an SSDA903 return whose files have no YEAR column."
 
 
 @app.command("import")
 def import_(
     ctx: typer.Context,
     kind: Annotated[str, typer.Argument(help=f"Kind of extract: {KIND_HELP}.")],
-    path: Annotated[Path, typer.Argument(help="The file (or, for ssd, the folder) to import.")],
+    path: Annotated[
+        Path, typer.Argument(help="The file (or, for ssd and ssda903, the folder) to import.")
+    ],
     la: Annotated[
         str | None, typer.Option("--la", help="DfE three-digit authority number.")
     ] = None,
+    year: Annotated[int | None, typer.Option("--year", help=YEAR_HELP)] = None,
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Check an extract and store it as one batch (all or nothing). A newer extract of the same
     kind replaces the authority's earlier one; the same files again change nothing."""
     from caseloads.services.database import open_database
-    from caseloads.services.imports import import_extract
+    from caseloads.services.imports import import_path
 
     with _user_errors():
         db = open_database(_settings(ctx))
         try:
             with _progress(not quiet and fmt is Format.table) as progress:
-                result = import_extract(db, kind, path, la_code=la, progress=progress)
+                results = import_path(db, kind, path, la_code=la, year=year, progress=progress)
         finally:
             db.dispose()
     if fmt is Format.json:
-        out.print_json(json.dumps(result.as_dict(), default=str))
+        payload: Any = [r.as_dict() for r in results]
+        out.print_json(json.dumps(payload[0] if len(payload) == 1 else payload, default=str))
         return
-    _print_findings(result.findings)
+    _print_findings([f for r in results for f in r.findings])
+    for result in results:
+        _print_import(result)
+
+
+def _print_import(result: Any) -> None:
+    scope = f" {result.scope}" if result.scope else ""
     if result.status == "unchanged":
         out.print(
-            f"{kind} for {result.la_code}: these files are already loaded "
+            f"{result.kind}{scope} for {result.la_code}: these files are already loaded "
             f"(batch {result.batch_id}); nothing changed."
         )
         return
     rows = sum(result.row_counts.values())
     out.print(
-        f"Imported {kind} for authority {result.la_code} as batch {result.batch_id}: "
-        f"{rows:,} rows in {result.seconds:.1f} s."
+        f"Imported {result.kind}{scope} for authority {result.la_code} as batch "
+        f"{result.batch_id}: {rows:,} rows in {result.seconds:.1f} s."
     )
     replaced = result.replaced.get("batches") or []
     if replaced:
@@ -181,39 +192,46 @@ def import_(
 def check(
     ctx: typer.Context,
     kind: Annotated[str, typer.Argument(help=f"Kind of extract: {KIND_HELP}.")],
-    path: Annotated[Path, typer.Argument(help="The file (or, for ssd, the folder) to check.")],
+    path: Annotated[
+        Path, typer.Argument(help="The file (or, for ssd and ssda903, the folder) to check.")
+    ],
     la: Annotated[
         str | None, typer.Option("--la", help="DfE three-digit authority number.")
     ] = None,
+    year: Annotated[int | None, typer.Option("--year", help=YEAR_HELP)] = None,
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
 ) -> None:
     """Dry run: print every finding in an extract and write nothing. Exit 1 if there are errors."""
     from caseloads.services.database import open_database
-    from caseloads.services.imports import read_extract
+    from caseloads.services.imports import read_extracts
 
     with _user_errors():
         db = open_database(_settings(ctx))
         try:
-            extract = read_extract(db, kind, path, la_code=la)
+            extracts = read_extracts(db, kind, path, la_code=la, year=year)
         finally:
             db.dispose()
-    findings = list(extract.findings)
+    findings = [f for e in extracts for f in e.findings]
+    errors = sum(1 for f in findings if f.severity == "error")
     if fmt is Format.json:
+        returns = [
+            {"la_code": e.la_code, "scope": e.scope, "rows": e.row_counts()} for e in extracts
+        ]
         out.print_json(
             json.dumps(
                 {
                     "kind": kind,
-                    "la_code": extract.la_code,
+                    "la_code": extracts[0].la_code if extracts else None,
+                    "returns": returns,
                     "findings": [f.as_dict() for f in findings],
-                    "rows": extract.row_counts(),
+                    "rows": extracts[0].row_counts() if len(extracts) == 1 else {},
                 }
             )
         )
     else:
         _print_findings(findings, limit=None)
-        summary = extract.findings.summary()
-        out.print(f"{summary['error']} error(s), {summary['warning']} warning(s).")
-    if extract.findings.has_errors():
+        out.print(f"{errors} error(s), {len(findings) - errors} warning(s).")
+    if errors:
         raise typer.Exit(1)
 
 

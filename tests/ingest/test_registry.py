@@ -13,11 +13,22 @@ from caseloads.store.tables import KIND_TABLES
 
 
 def test_every_kind_has_a_reader() -> None:
-    assert set(READERS) == {"ssd", "csww", "staff", "absences", "establishment", "pipeline"}
+    assert set(READERS) == {
+        "ssd",
+        "csww",
+        "cin-census",
+        "ssda903",
+        "staff",
+        "absences",
+        "establishment",
+        "pipeline",
+    }
     assert set(READERS) == set(KIND_TABLES)
-    assert READERS["ssd"].takes == "folder"
-    assert {k for k, s in READERS.items() if s.takes == "file"} == set(READERS) - {"ssd"}
-    assert {k for k, s in READERS.items() if not s.needs_la} == {"csww"}
+    folders = {"ssd", "ssda903"}
+    assert {k for k, s in READERS.items() if s.takes == "folder"} == folders
+    assert {k for k, s in READERS.items() if s.takes_year} == {"ssda903"}
+    # Returns whose authority comes from the file itself.
+    assert {k for k, s in READERS.items() if not s.needs_la} == {"csww", "cin-census", "ssda903"}
     for kind, spec in READERS.items():
         assert spec.kind == kind and spec.description
 
@@ -25,8 +36,10 @@ def test_every_kind_has_a_reader() -> None:
 def test_every_reader_has_the_same_signature() -> None:
     for spec in READERS.values():
         params = inspect.signature(spec.read).parameters
-        assert list(params) == ["path", "la_code", "pseudonymiser", "max_file_bytes"]
-        assert [p.kind for p in params.values()][1:] == [inspect.Parameter.KEYWORD_ONLY] * 3
+        common = ["path", "la_code", "pseudonymiser", "max_file_bytes"]
+        assert list(params) == common + (["year"] if spec.takes_year else [])
+        keyword = [inspect.Parameter.KEYWORD_ONLY] * (len(params) - 1)
+        assert [p.kind for p in params.values()][1:] == keyword
 
 
 def test_every_reader_turns_a_missing_path_into_a_finding(tmp_path: Path) -> None:

@@ -1,12 +1,12 @@
 """The readers by extract kind: what each takes, whether it needs the authority, what it reads.
 
-The import service, the command line and (later) ``caseloads check`` look readers up here, so a
+The import service and the command line (``import``, ``check``) look readers up here, so a
 new format is one module plus one entry. Every reader has the same signature::
 
     read(path, *, la_code, pseudonymiser, max_file_bytes) -> Extract
 
-and the same contract (extract.py): it never touches a database and never raises on bad input;
-every problem is a finding.
+(readers with ``takes_year`` also take ``year``), and the same contract (extract.py): it
+never touches a database and never raises on bad input; every problem is a finding.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from caseloads.ingest.establishment import read_establishment
 from caseloads.ingest.extract import Extract
 from caseloads.ingest.pipeline import read_pipeline
 from caseloads.ingest.ssd import read_ssd
+from caseloads.ingest.ssda903 import read_ssda903, read_ssda903_many
 from caseloads.ingest.staff import read_staff
 
 
@@ -32,6 +33,10 @@ class ReaderSpec:
     needs_la: bool
     description: str
     read: Callable[..., Extract]
+    #: Accepts ``year`` (the collection year, when the files do not say it).
+    takes_year: bool = False
+    #: For folders that may hold several authorities' or years' returns: one extract for each.
+    read_many: Callable[..., list[Extract]] | None = None
 
 
 READERS: dict[str, ReaderSpec] = {
@@ -59,6 +64,18 @@ READERS: dict[str, ReaderSpec] = {
             "DfE children in need census return (XML), collection years 2017 to 2026; the "
             "authority and year come from its header",
             read_cin_census,
+        ),
+        ReaderSpec(
+            "ssda903",
+            "folder",
+            False,
+            "DfE children looked after return (SSDA903): a folder of header.csv, episodes.csv, "
+            "uasc.csv, reviews.csv, missing.csv, oc2.csv, oc3.csv, ad1.csv, "
+            "placed_for_adoption.csv, previous_permanence.csv, sw_episodes.csv; one authority "
+            "(--la, --year) or several (LA and YEAR columns)",
+            read_ssda903,
+            takes_year=True,
+            read_many=read_ssda903_many,
         ),
         ReaderSpec(
             "staff",

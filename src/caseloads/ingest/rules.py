@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from caseloads.ingest.cin_census import RULES as CIN_CENSUS_RULES
 from caseloads.ingest.rule import Rule
+from caseloads.ingest.ssda903 import RULES as SSDA903_RULES
 
 _DESIGN = "design.md §4 (inputs)"
 _SEC = "design.md §8 (security model)"
@@ -69,7 +70,12 @@ _ALL: tuple[Rule, ...] = (
         _DESIGN,
     ),
     Rule("type.flag", ("error",), "not a yes/no flag (Y/N, 1/0, true/false, yes/no)", _DESIGN),
-    Rule("code.unknown", ("error",), "not one of the codes allowed", "definitions.md §1.4, §1.6"),
+    Rule(
+        "code.unknown",
+        ("error", "warning"),
+        "not one of the codes allowed (a warning where the code list changes by year)",
+        "definitions.md §1.4, §1.6; the DfE validators' code lists",
+    ),
     Rule(
         "range",
         ("error",),
@@ -144,6 +150,6 @@ _ALL: tuple[Rule, ...] = (
 )
 
 #: Every rule: the shared ones above, then each format's own (kept beside its reader).
-RULES: dict[str, Rule] = {r.id: r for r in (*_ALL, *CIN_CENSUS_RULES)}
+RULES: dict[str, Rule] = {r.id: r for r in (*_ALL, *CIN_CENSUS_RULES, *SSDA903_RULES)}
 
 __all__ = ["RULES", "Rule"]

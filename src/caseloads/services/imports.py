@@ -71,8 +71,12 @@ def reader_for(kind: str) -> ReaderSpec:
         raise CaseloadsError(f"unknown kind of extract {kind!r}; known kinds: {known}") from None
 
 
-def read_extract(db: Database, kind: str, path: Path, *, la_code: str | None) -> Extract:
-    """Read and validate an extract without writing anything (``caseloads check``)."""
+def read_extracts(
+    db: Database, kind: str, path: Path, *, la_code: str | None, year: int | None = None
+) -> list[Extract]:
+    """Read and validate an extract without writing anything (``caseloads check``). A folder that
+    holds several authorities' or years' returns (SSDA903 with LA and YEAR columns) gives one
+    extract for each."""
     spec = reader_for(kind)
     if la_code is not None and not LA_CODE.match(la_code):
         raise CaseloadsError(
@@ -82,17 +86,31 @@ def read_extract(db: Database, kind: str, path: Path, *, la_code: str | None) ->
         raise CaseloadsError(
             f"importing a {kind} extract needs --la CODE (the DfE authority number)"
         )
+    if year is not None and not spec.takes_year:
+        raise CaseloadsError(f"--year does not apply to {kind} extracts (their files give it)")
     problem = _path_problem(spec, path)
     if problem is not None:
         findings = Findings()
         findings.error("file.missing", problem, str(path))
         raise ExtractError(f"{kind} extract refused: {problem}", list(findings))
-    return spec.read(
-        path,
-        la_code=la_code,
-        pseudonymiser=db.pseudonymiser,
-        max_file_bytes=db.settings.max_file_bytes,
-    )
+    options: dict[str, Any] = {
+        "la_code": la_code,
+        "pseudonymiser": db.pseudonymiser,
+        "max_file_bytes": db.settings.max_file_bytes,
+    }
+    if spec.takes_year:
+        options["year"] = year
+    if spec.read_many is not None:
+        return spec.read_many(path, **options)
+    return [spec.read(path, **options)]
+
+
+def read_extract(db: Database, kind: str, path: Path, *, la_code: str | None) -> Extract:
+    """Read one extract (see :func:`read_extracts`)."""
+    extracts = read_extracts(db, kind, path, la_code=la_code)
+    if len(extracts) != 1:
+        raise CaseloadsError(f"{path} holds {len(extracts)} returns; import it with `import`")
+    return extracts[0]
 
 
 def import_extract(
@@ -107,28 +125,69 @@ def import_extract(
     """Read, check and store one extract as one batch; raise :class:`ExtractError` (and write
     nothing) if it has errors. Importing exactly the files of the authority's active batch of the
     same kind changes nothing."""
+    results = import_path(
+        db, kind, path, la_code=la_code, imported_by=imported_by, progress=progress
+    )
+    if len(results) != 1:
+        raise CaseloadsError(f"{path} held {len(results)} returns; use import_path")
+    return results[0]
+
+
+def import_path(
+    db: Database,
+    kind: str,
+    path: Path,
+    *,
+    la_code: str | None = None,
+    year: int | None = None,
+    imported_by: str | None = None,
+    progress: Progress | None = None,
+) -> list[ImportResult]:
+    """Import everything at ``path``: one batch per authority and year it holds, all in one
+    transaction, so that if any part has an error nothing at all is written."""
     started = time.perf_counter()
     db.require_current_schema()
     report = progress or (lambda _step, _fraction: None)
     report(f"reading {path.name}", 0.0)
-    extract = read_extract(db, kind, path, la_code=la_code)
-    if extract.findings.has_errors():
-        n = len(extract.findings.errors)
+    extracts = read_extracts(db, kind, path, la_code=la_code, year=year)
+    return store_extracts(
+        db, extracts, imported_by=imported_by, progress=report, started=started, source=str(path)
+    )
+
+
+def store_extracts(
+    db: Database,
+    extracts: list[Extract],
+    *,
+    imported_by: str | None = None,
+    progress: Progress | None = None,
+    started: float | None = None,
+    source: str = "",
+) -> list[ImportResult]:
+    """Judge already-read extracts on their findings and store them in one transaction."""
+    began = time.perf_counter() if started is None else started
+    report = progress or (lambda _step, _fraction: None)
+    errors = [f for e in extracts for f in e.findings if f.severity == "error"]
+    if errors or not extracts:
+        kind = extracts[0].kind if extracts else "extract"
         raise ExtractError(
-            f"{kind} extract {path} refused: {n} error(s) found; nothing was written",
-            list(extract.findings),
+            f"{kind} extract {source} refused: {len(errors)} error(s) found; nothing was written",
+            [f for e in extracts for f in e.findings],
         )
     report("writing", 0.3)
     try:
         with db.engine.begin() as conn:
-            result = _store(conn, extract, imported_by or _user(), report)
+            results = [_store(conn, e, imported_by or _user(), report) for e in extracts]
     except SQLAlchemyError as exc:
         raise DatabaseError(
-            f"the {kind} import was rolled back, nothing was written: {describe_db_error(exc)}"
+            f"the {extracts[0].kind} import was rolled back, nothing was written: "
+            f"{describe_db_error(exc)}"
         ) from exc
     report("done", 1.0)
-    result.seconds = time.perf_counter() - started
-    return result
+    elapsed = time.perf_counter() - began
+    for result in results:
+        result.seconds = elapsed
+    return results
 
 
 def _store(conn: Connection, extract: Extract, imported_by: str, report: Progress) -> ImportResult:
