@@ -49,14 +49,23 @@ def authorities(conn: Connection) -> list[str]:
 
 
 def table_counts(conn: Connection) -> dict[str, dict[str, int]]:
-    """Rows per authority per table: ``{la_code: {table: rows}}`` (zero counts included)."""
+    """Rows per authority per table: ``{la_code: {table: rows}}`` (zero counts included). Counted
+    by batch over the batch index (no table scan), then summed by the batches' authorities."""
     codes = authorities(conn)
+    batch_la = dict(conn.execute(select(batches.c.batch_id, batches.c.la_code)).all())
     out: dict[str, dict[str, int]] = {code: {} for code in codes}
     for table in AUTHORITY_TABLES:
-        query = select(table.c.la_code, func.count()).group_by(table.c.la_code)
-        found = {str(la): int(n) for la, n in conn.execute(query)}
+        found: dict[str, int] = {}
+        if table is teams:
+            query = select(table.c.la_code, func.count()).group_by(table.c.la_code)
+            found = {str(la): int(n) for la, n in conn.execute(query)}
+        else:
+            query = select(table.c.batch_id, func.count()).group_by(table.c.batch_id)
+            for batch_id, n in conn.execute(query):
+                la = str(batch_la[batch_id])
+                found[la] = found.get(la, 0) + int(n)
         for code in codes:
-            out[code][table.name] = int(found.get(code, 0))
+            out[code][table.name] = found.get(code, 0)
     return out
 
 

@@ -59,10 +59,13 @@ def _batch() -> Column[int]:
     return Column("batch_id", Integer, nullable=False)
 
 
-def data_table(name: str, *items: SchemaItem, person: str | None = None) -> Table:
-    """A table of imported rows: surrogate id, authority, batch, then ``items``; indexed for the
-    replace-on-reimport delete (la_code, batch_id) and, if ``person`` is given, for look-ups by that
-    identifier within an authority."""
+def data_table(name: str, *items: SchemaItem) -> Table:
+    """A table of imported rows: surrogate id, authority, batch, then ``items``.
+
+    It has one secondary index, on ``batch_id``: every read is "the rows of these batches" (an
+    authority's active batches) and every replacement deletes by batch. Batch ids only grow, so
+    the index is appended to at its end, which keeps bulk loads fast (each further index costs
+    about a quarter of SQLite's insert speed; see benchmarks/README.md)."""
     table = Table(
         name,
         metadata,
@@ -71,9 +74,7 @@ def data_table(name: str, *items: SchemaItem, person: str | None = None) -> Tabl
         _batch(),
         *items,
     )
-    Index(f"ix_{name}_la_batch", table.c.la_code, table.c.batch_id)
-    if person is not None:
-        Index(f"ix_{name}_la_{person}", table.c.la_code, table.c[person])
+    Index(f"ix_{name}_batch", table.c.batch_id)
     return table
 
 
@@ -128,14 +129,12 @@ children = data_table(
     Column("birth_month", String(7)),  # YYYY-MM; never the day
     Column("sex", Code),
     Column("ethnicity", Code),
-    person="child_id",
 )
 
 families = data_table(
     "families",
     Column("family_id", Ident, nullable=False),
     Column("child_id", Ident, nullable=False),
-    person="child_id",
 )
 
 professionals = data_table(
@@ -149,7 +148,6 @@ professionals = data_table(
     Column("fte", Float),
     Column("agency", Boolean),
     Column("caseload_30sep", Integer),  # the SSD snapshot count: a cross-check only
-    person="worker_id",
 )
 
 involvements = data_table(
@@ -163,7 +161,6 @@ involvements = data_table(
     Column("end_date", Date),
     Column("referral_id", Ident),
     Column("change_reason", Code),
-    person="worker_id",
 )
 
 contacts = data_table(
@@ -172,7 +169,6 @@ contacts = data_table(
     Column("child_id", Ident, nullable=False),
     Column("contact_date", Date, nullable=False),
     Column("source_code", Code),
-    person="child_id",
 )
 
 referrals = data_table(
@@ -187,7 +183,6 @@ referrals = data_table(
     Column("close_reason", Code),
     Column("team_id", Ident),
     Column("worker_id", Ident),
-    person="child_id",
 )
 
 assessments = data_table(
@@ -201,7 +196,6 @@ assessments = data_table(
     Column("nfa", Boolean),
     Column("team_id", Ident),
     Column("worker_id", Ident),
-    person="child_id",
 )
 
 s47_enquiries = data_table(
@@ -215,7 +209,6 @@ s47_enquiries = data_table(
     Column("icpc_not_required", Boolean),  # CIN census ICPCnotRequired
     Column("team_id", Ident),
     Column("worker_id", Ident),
-    person="child_id",
 )
 
 icpcs = data_table(
@@ -231,7 +224,6 @@ icpcs = data_table(
     Column("outcome_cp", Boolean),
     Column("team_id", Ident),
     Column("worker_id", Ident),
-    person="child_id",
 )
 
 cin_plans = data_table(
@@ -243,7 +235,6 @@ cin_plans = data_table(
     Column("end_date", Date),
     Column("team_id", Ident),
     Column("worker_id", Ident),
-    person="child_id",
 )
 
 cp_plans = data_table(
@@ -258,7 +249,6 @@ cp_plans = data_table(
     Column("latest_category", Code),
     Column("ola", Boolean),
     Column("previous_plans", SmallInteger),  # CIN census NumberOfPreviousCPP
-    person="child_id",
 )
 
 cla_episodes = data_table(
@@ -277,7 +267,6 @@ cla_episodes = data_table(
     Column("placement_type", Code),  # PLACE, e.g. U1-U6 foster, K2 children's home
     Column("placement_provider", Code),  # PLACE_PROVIDER, PR0-PR5
     Column("reason_place_change", Code),  # REASON_PLACE_CHANGE
-    person="child_id",
 )
 
 care_leavers = data_table(
@@ -293,7 +282,6 @@ care_leavers = data_table(
     Column("pathway_plan_review_date", Date),
     Column("team_id", Ident),
     Column("worker_id", Ident),
-    person="child_id",
 )
 
 pre_proceedings = data_table(
@@ -307,14 +295,12 @@ pre_proceedings = data_table(
     Column("stepdown_issue_date", Date),
     Column("pre_proceedings_letter_date", Date),
     Column("care_proceedings_letter_date", Date),
-    person="child_id",
 )
 
 disabilities = data_table(
     "disabilities",
     Column("child_id", Ident, nullable=False),
     Column("disability", Code, nullable=False),  # CIN census codes: MOB, HAND, PC, INC, COMM ...
-    person="child_id",
 )
 
 assessment_factors = data_table(
@@ -322,7 +308,6 @@ assessment_factors = data_table(
     Column("assessment_id", Ident, nullable=False),
     Column("child_id", Ident, nullable=False),
     Column("factor", Code, nullable=False),  # CIN census AssessmentFactors, e.g. 2A, 3A, 21
-    person="child_id",
 )
 
 cp_reviews = data_table(
@@ -330,7 +315,6 @@ cp_reviews = data_table(
     Column("cp_plan_id", Ident, nullable=False),
     Column("child_id", Ident, nullable=False),
     Column("review_date", Date, nullable=False),
-    person="child_id",
 )
 
 cla_reviews = data_table(
@@ -338,7 +322,6 @@ cla_reviews = data_table(
     Column("child_id", Ident, nullable=False),
     Column("review_date", Date, nullable=False),
     Column("participation_code", Code),  # SSDA903 REVIEW_CODE PN0-PN7
-    person="child_id",
 )
 
 missing_episodes = data_table(
@@ -347,14 +330,12 @@ missing_episodes = data_table(
     Column("missing_type", Code),  # SSDA903 MISSING: M missing, A away without authorisation
     Column("start_date", Date, nullable=False),
     Column("end_date", Date),
-    person="child_id",
 )
 
 uasc = data_table(
     "uasc",
     Column("child_id", Ident, nullable=False),
     Column("ceased_date", Date),  # SSDA903 DUC: the date the child ceased to be a UASC
-    person="child_id",
 )
 
 cla_outcomes = data_table(
@@ -370,7 +351,6 @@ cla_outcomes = data_table(
     Column("substance_misuse", Boolean),
     Column("intervention_received", Boolean),
     Column("intervention_offered", Boolean),
-    person="child_id",
 )
 
 adoptions = data_table(
@@ -382,7 +362,6 @@ adoptions = data_table(
     Column("number_of_adopters", SmallInteger),
     Column("sex_of_adopters", Code),
     Column("adopters_legal_status", Code),
-    person="child_id",
 )
 
 placed_for_adoption = data_table(
@@ -391,7 +370,6 @@ placed_for_adoption = data_table(
     Column("date_placed", Date),
     Column("date_placed_ceased", Date),
     Column("reason_placed_ceased", Code),
-    person="child_id",
 )
 
 previous_permanence = data_table(
@@ -400,7 +378,6 @@ previous_permanence = data_table(
     Column("previous_permanence", Code),  # PREV_PERM
     Column("la_permanence", Code),  # LA_PERM
     Column("permanence_date", String(10)),  # DATE_PERM as given: 903 allows partial dates
-    person="child_id",
 )
 
 # --- workforce (staff extract, CSWW census, absences) ------------------------------------------
@@ -411,7 +388,6 @@ workers = data_table(
     Column("swe_hash", Ident),
     Column("qualified_date", Date),
     Column("asye_start", Date),
-    person="worker_id",
 )
 
 assignments = data_table(
@@ -426,7 +402,6 @@ assignments = data_table(
     Column("start_date", Date, nullable=False),
     Column("end_date", Date),
     Column("leaving_reason", SmallInteger),  # CSWW ReasonLeave 1-10
-    person="worker_id",
 )
 
 absences = data_table(
@@ -436,7 +411,6 @@ absences = data_table(
     Column("end_date", Date),
     Column("working_days_lost", Float, nullable=False),
     Column("reason", Code, nullable=False),  # CSWW ReasonAbsence: SIC, MAT, OTH, PUB, TRN, UNA, UNP
-    person="worker_id",
 )
 
 csww_workers = data_table(
@@ -468,7 +442,6 @@ csww_workers = data_table(
     Column("birth_year", SmallInteger),
     Column("gender", SmallInteger),
     Column("ethnicity", Code),
-    person="worker_id",
 )
 
 csww_vacancies = data_table(

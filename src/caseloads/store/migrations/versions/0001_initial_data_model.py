@@ -38,8 +38,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_absences")),
     )
     with op.batch_alter_table("absences", schema=None) as batch_op:
-        batch_op.create_index("ix_absences_la_batch", ["la_code", "batch_id"], unique=False)
-        batch_op.create_index("ix_absences_la_worker_id", ["la_code", "worker_id"], unique=False)
+        batch_op.create_index("ix_absences_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "adoptions",
@@ -61,8 +60,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_adoptions")),
     )
     with op.batch_alter_table("adoptions", schema=None) as batch_op:
-        batch_op.create_index("ix_adoptions_la_batch", ["la_code", "batch_id"], unique=False)
-        batch_op.create_index("ix_adoptions_la_child_id", ["la_code", "child_id"], unique=False)
+        batch_op.create_index("ix_adoptions_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "assessment_factors",
@@ -80,12 +78,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_assessment_factors")),
     )
     with op.batch_alter_table("assessment_factors", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_assessment_factors_la_batch", ["la_code", "batch_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_assessment_factors_la_child_id", ["la_code", "child_id"], unique=False
-        )
+        batch_op.create_index("ix_assessment_factors_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "assessments",
@@ -109,8 +102,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_assessments")),
     )
     with op.batch_alter_table("assessments", schema=None) as batch_op:
-        batch_op.create_index("ix_assessments_la_batch", ["la_code", "batch_id"], unique=False)
-        batch_op.create_index("ix_assessments_la_child_id", ["la_code", "child_id"], unique=False)
+        batch_op.create_index("ix_assessments_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "assignments",
@@ -135,8 +127,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_assignments")),
     )
     with op.batch_alter_table("assignments", schema=None) as batch_op:
-        batch_op.create_index("ix_assignments_la_batch", ["la_code", "batch_id"], unique=False)
-        batch_op.create_index("ix_assignments_la_worker_id", ["la_code", "worker_id"], unique=False)
+        batch_op.create_index("ix_assignments_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "batches",
@@ -208,8 +199,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_care_leavers")),
     )
     with op.batch_alter_table("care_leavers", schema=None) as batch_op:
-        batch_op.create_index("ix_care_leavers_la_batch", ["la_code", "batch_id"], unique=False)
-        batch_op.create_index("ix_care_leavers_la_child_id", ["la_code", "child_id"], unique=False)
+        batch_op.create_index("ix_care_leavers_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "children",
@@ -228,8 +218,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_children")),
     )
     with op.batch_alter_table("children", schema=None) as batch_op:
-        batch_op.create_index("ix_children_la_batch", ["la_code", "batch_id"], unique=False)
-        batch_op.create_index("ix_children_la_child_id", ["la_code", "child_id"], unique=False)
+        batch_op.create_index("ix_children_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "cin_plans",
@@ -251,8 +240,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cin_plans")),
     )
     with op.batch_alter_table("cin_plans", schema=None) as batch_op:
-        batch_op.create_index("ix_cin_plans_la_batch", ["la_code", "batch_id"], unique=False)
-        batch_op.create_index("ix_cin_plans_la_child_id", ["la_code", "child_id"], unique=False)
+        batch_op.create_index("ix_cin_plans_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "cla_episodes",
@@ -280,8 +268,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cla_episodes")),
     )
     with op.batch_alter_table("cla_episodes", schema=None) as batch_op:
-        batch_op.create_index("ix_cla_episodes_la_batch", ["la_code", "batch_id"], unique=False)
-        batch_op.create_index("ix_cla_episodes_la_child_id", ["la_code", "child_id"], unique=False)
+        batch_op.create_index("ix_cla_episodes_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "cla_outcomes",
@@ -307,8 +294,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cla_outcomes")),
     )
     with op.batch_alter_table("cla_outcomes", schema=None) as batch_op:
-        batch_op.create_index("ix_cla_outcomes_la_batch", ["la_code", "batch_id"], unique=False)
-        batch_op.create_index("ix_cla_outcomes_la_child_id", ["la_code", "child_id"], unique=False)
+        batch_op.create_index("ix_cla_outcomes_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "cla_reviews",
@@ -326,8 +312,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cla_reviews")),
     )
     with op.batch_alter_table("cla_reviews", schema=None) as batch_op:
-        batch_op.create_index("ix_cla_reviews_la_batch", ["la_code", "batch_id"], unique=False)
-        batch_op.create_index("ix_cla_reviews_la_child_id", ["la_code", "child_id"], unique=False)
+        batch_op.create_index("ix_cla_reviews_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "contacts",
@@ -346,8 +331,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_contacts")),
     )
     with op.batch_alter_table("contacts", schema=None) as batch_op:
-        batch_op.create_index("ix_contacts_la_batch", ["la_code", "batch_id"], unique=False)
-        batch_op.create_index("ix_contacts_la_child_id", ["la_code", "child_id"], unique=False)
+        batch_op.create_index("ix_contacts_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "cp_plans",
@@ -372,8 +356,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cp_plans")),
     )
     with op.batch_alter_table("cp_plans", schema=None) as batch_op:
-        batch_op.create_index("ix_cp_plans_la_batch", ["la_code", "batch_id"], unique=False)
-        batch_op.create_index("ix_cp_plans_la_child_id", ["la_code", "child_id"], unique=False)
+        batch_op.create_index("ix_cp_plans_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "cp_reviews",
@@ -391,8 +374,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cp_reviews")),
     )
     with op.batch_alter_table("cp_reviews", schema=None) as batch_op:
-        batch_op.create_index("ix_cp_reviews_la_batch", ["la_code", "batch_id"], unique=False)
-        batch_op.create_index("ix_cp_reviews_la_child_id", ["la_code", "child_id"], unique=False)
+        batch_op.create_index("ix_cp_reviews_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "csww_vacancies",
@@ -411,7 +393,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_csww_vacancies")),
     )
     with op.batch_alter_table("csww_vacancies", schema=None) as batch_op:
-        batch_op.create_index("ix_csww_vacancies_la_batch", ["la_code", "batch_id"], unique=False)
+        batch_op.create_index("ix_csww_vacancies_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "csww_workers",
@@ -451,10 +433,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_csww_workers")),
     )
     with op.batch_alter_table("csww_workers", schema=None) as batch_op:
-        batch_op.create_index("ix_csww_workers_la_batch", ["la_code", "batch_id"], unique=False)
-        batch_op.create_index(
-            "ix_csww_workers_la_worker_id", ["la_code", "worker_id"], unique=False
-        )
+        batch_op.create_index("ix_csww_workers_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "disabilities",
@@ -471,8 +450,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_disabilities")),
     )
     with op.batch_alter_table("disabilities", schema=None) as batch_op:
-        batch_op.create_index("ix_disabilities_la_batch", ["la_code", "batch_id"], unique=False)
-        batch_op.create_index("ix_disabilities_la_child_id", ["la_code", "child_id"], unique=False)
+        batch_op.create_index("ix_disabilities_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "families",
@@ -489,8 +467,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_families")),
     )
     with op.batch_alter_table("families", schema=None) as batch_op:
-        batch_op.create_index("ix_families_la_batch", ["la_code", "batch_id"], unique=False)
-        batch_op.create_index("ix_families_la_child_id", ["la_code", "child_id"], unique=False)
+        batch_op.create_index("ix_families_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "icpcs",
@@ -516,8 +493,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_icpcs")),
     )
     with op.batch_alter_table("icpcs", schema=None) as batch_op:
-        batch_op.create_index("ix_icpcs_la_batch", ["la_code", "batch_id"], unique=False)
-        batch_op.create_index("ix_icpcs_la_child_id", ["la_code", "child_id"], unique=False)
+        batch_op.create_index("ix_icpcs_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "involvements",
@@ -541,10 +517,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_involvements")),
     )
     with op.batch_alter_table("involvements", schema=None) as batch_op:
-        batch_op.create_index("ix_involvements_la_batch", ["la_code", "batch_id"], unique=False)
-        batch_op.create_index(
-            "ix_involvements_la_worker_id", ["la_code", "worker_id"], unique=False
-        )
+        batch_op.create_index("ix_involvements_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "meta",
@@ -569,10 +542,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_missing_episodes")),
     )
     with op.batch_alter_table("missing_episodes", schema=None) as batch_op:
-        batch_op.create_index("ix_missing_episodes_la_batch", ["la_code", "batch_id"], unique=False)
-        batch_op.create_index(
-            "ix_missing_episodes_la_child_id", ["la_code", "child_id"], unique=False
-        )
+        batch_op.create_index("ix_missing_episodes_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "pipeline",
@@ -595,7 +565,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pipeline")),
     )
     with op.batch_alter_table("pipeline", schema=None) as batch_op:
-        batch_op.create_index("ix_pipeline_la_batch", ["la_code", "batch_id"], unique=False)
+        batch_op.create_index("ix_pipeline_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "placed_for_adoption",
@@ -614,12 +584,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_placed_for_adoption")),
     )
     with op.batch_alter_table("placed_for_adoption", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_placed_for_adoption_la_batch", ["la_code", "batch_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_placed_for_adoption_la_child_id", ["la_code", "child_id"], unique=False
-        )
+        batch_op.create_index("ix_placed_for_adoption_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "posts",
@@ -642,7 +607,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_posts")),
     )
     with op.batch_alter_table("posts", schema=None) as batch_op:
-        batch_op.create_index("ix_posts_la_batch", ["la_code", "batch_id"], unique=False)
+        batch_op.create_index("ix_posts_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "pre_proceedings",
@@ -666,10 +631,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pre_proceedings")),
     )
     with op.batch_alter_table("pre_proceedings", schema=None) as batch_op:
-        batch_op.create_index("ix_pre_proceedings_la_batch", ["la_code", "batch_id"], unique=False)
-        batch_op.create_index(
-            "ix_pre_proceedings_la_child_id", ["la_code", "child_id"], unique=False
-        )
+        batch_op.create_index("ix_pre_proceedings_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "previous_permanence",
@@ -688,12 +650,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_previous_permanence")),
     )
     with op.batch_alter_table("previous_permanence", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_previous_permanence_la_batch", ["la_code", "batch_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_previous_permanence_la_child_id", ["la_code", "child_id"], unique=False
-        )
+        batch_op.create_index("ix_previous_permanence_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "professionals",
@@ -717,10 +674,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_professionals")),
     )
     with op.batch_alter_table("professionals", schema=None) as batch_op:
-        batch_op.create_index("ix_professionals_la_batch", ["la_code", "batch_id"], unique=False)
-        batch_op.create_index(
-            "ix_professionals_la_worker_id", ["la_code", "worker_id"], unique=False
-        )
+        batch_op.create_index("ix_professionals_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "referrals",
@@ -745,8 +699,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_referrals")),
     )
     with op.batch_alter_table("referrals", schema=None) as batch_op:
-        batch_op.create_index("ix_referrals_la_batch", ["la_code", "batch_id"], unique=False)
-        batch_op.create_index("ix_referrals_la_child_id", ["la_code", "child_id"], unique=False)
+        batch_op.create_index("ix_referrals_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "s47_enquiries",
@@ -770,8 +723,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_s47_enquiries")),
     )
     with op.batch_alter_table("s47_enquiries", schema=None) as batch_op:
-        batch_op.create_index("ix_s47_enquiries_la_batch", ["la_code", "batch_id"], unique=False)
-        batch_op.create_index("ix_s47_enquiries_la_child_id", ["la_code", "child_id"], unique=False)
+        batch_op.create_index("ix_s47_enquiries_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "teams",
@@ -798,8 +750,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_uasc")),
     )
     with op.batch_alter_table("uasc", schema=None) as batch_op:
-        batch_op.create_index("ix_uasc_la_batch", ["la_code", "batch_id"], unique=False)
-        batch_op.create_index("ix_uasc_la_child_id", ["la_code", "child_id"], unique=False)
+        batch_op.create_index("ix_uasc_batch", ["batch_id"], unique=False)
 
     op.create_table(
         "workers",
@@ -818,8 +769,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_workers")),
     )
     with op.batch_alter_table("workers", schema=None) as batch_op:
-        batch_op.create_index("ix_workers_la_batch", ["la_code", "batch_id"], unique=False)
-        batch_op.create_index("ix_workers_la_worker_id", ["la_code", "worker_id"], unique=False)
+        batch_op.create_index("ix_workers_batch", ["batch_id"], unique=False)
 
     # ### end Alembic commands ###
 
@@ -827,132 +777,109 @@ def upgrade() -> None:
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table("workers", schema=None) as batch_op:
-        batch_op.drop_index("ix_workers_la_worker_id")
-        batch_op.drop_index("ix_workers_la_batch")
+        batch_op.drop_index("ix_workers_batch")
 
     op.drop_table("workers")
     with op.batch_alter_table("uasc", schema=None) as batch_op:
-        batch_op.drop_index("ix_uasc_la_child_id")
-        batch_op.drop_index("ix_uasc_la_batch")
+        batch_op.drop_index("ix_uasc_batch")
 
     op.drop_table("uasc")
     op.drop_table("teams")
     with op.batch_alter_table("s47_enquiries", schema=None) as batch_op:
-        batch_op.drop_index("ix_s47_enquiries_la_child_id")
-        batch_op.drop_index("ix_s47_enquiries_la_batch")
+        batch_op.drop_index("ix_s47_enquiries_batch")
 
     op.drop_table("s47_enquiries")
     with op.batch_alter_table("referrals", schema=None) as batch_op:
-        batch_op.drop_index("ix_referrals_la_child_id")
-        batch_op.drop_index("ix_referrals_la_batch")
+        batch_op.drop_index("ix_referrals_batch")
 
     op.drop_table("referrals")
     with op.batch_alter_table("professionals", schema=None) as batch_op:
-        batch_op.drop_index("ix_professionals_la_worker_id")
-        batch_op.drop_index("ix_professionals_la_batch")
+        batch_op.drop_index("ix_professionals_batch")
 
     op.drop_table("professionals")
     with op.batch_alter_table("previous_permanence", schema=None) as batch_op:
-        batch_op.drop_index("ix_previous_permanence_la_child_id")
-        batch_op.drop_index("ix_previous_permanence_la_batch")
+        batch_op.drop_index("ix_previous_permanence_batch")
 
     op.drop_table("previous_permanence")
     with op.batch_alter_table("pre_proceedings", schema=None) as batch_op:
-        batch_op.drop_index("ix_pre_proceedings_la_child_id")
-        batch_op.drop_index("ix_pre_proceedings_la_batch")
+        batch_op.drop_index("ix_pre_proceedings_batch")
 
     op.drop_table("pre_proceedings")
     with op.batch_alter_table("posts", schema=None) as batch_op:
-        batch_op.drop_index("ix_posts_la_batch")
+        batch_op.drop_index("ix_posts_batch")
 
     op.drop_table("posts")
     with op.batch_alter_table("placed_for_adoption", schema=None) as batch_op:
-        batch_op.drop_index("ix_placed_for_adoption_la_child_id")
-        batch_op.drop_index("ix_placed_for_adoption_la_batch")
+        batch_op.drop_index("ix_placed_for_adoption_batch")
 
     op.drop_table("placed_for_adoption")
     with op.batch_alter_table("pipeline", schema=None) as batch_op:
-        batch_op.drop_index("ix_pipeline_la_batch")
+        batch_op.drop_index("ix_pipeline_batch")
 
     op.drop_table("pipeline")
     with op.batch_alter_table("missing_episodes", schema=None) as batch_op:
-        batch_op.drop_index("ix_missing_episodes_la_child_id")
-        batch_op.drop_index("ix_missing_episodes_la_batch")
+        batch_op.drop_index("ix_missing_episodes_batch")
 
     op.drop_table("missing_episodes")
     op.drop_table("meta")
     with op.batch_alter_table("involvements", schema=None) as batch_op:
-        batch_op.drop_index("ix_involvements_la_worker_id")
-        batch_op.drop_index("ix_involvements_la_batch")
+        batch_op.drop_index("ix_involvements_batch")
 
     op.drop_table("involvements")
     with op.batch_alter_table("icpcs", schema=None) as batch_op:
-        batch_op.drop_index("ix_icpcs_la_child_id")
-        batch_op.drop_index("ix_icpcs_la_batch")
+        batch_op.drop_index("ix_icpcs_batch")
 
     op.drop_table("icpcs")
     with op.batch_alter_table("families", schema=None) as batch_op:
-        batch_op.drop_index("ix_families_la_child_id")
-        batch_op.drop_index("ix_families_la_batch")
+        batch_op.drop_index("ix_families_batch")
 
     op.drop_table("families")
     with op.batch_alter_table("disabilities", schema=None) as batch_op:
-        batch_op.drop_index("ix_disabilities_la_child_id")
-        batch_op.drop_index("ix_disabilities_la_batch")
+        batch_op.drop_index("ix_disabilities_batch")
 
     op.drop_table("disabilities")
     with op.batch_alter_table("csww_workers", schema=None) as batch_op:
-        batch_op.drop_index("ix_csww_workers_la_worker_id")
-        batch_op.drop_index("ix_csww_workers_la_batch")
+        batch_op.drop_index("ix_csww_workers_batch")
 
     op.drop_table("csww_workers")
     with op.batch_alter_table("csww_vacancies", schema=None) as batch_op:
-        batch_op.drop_index("ix_csww_vacancies_la_batch")
+        batch_op.drop_index("ix_csww_vacancies_batch")
 
     op.drop_table("csww_vacancies")
     with op.batch_alter_table("cp_reviews", schema=None) as batch_op:
-        batch_op.drop_index("ix_cp_reviews_la_child_id")
-        batch_op.drop_index("ix_cp_reviews_la_batch")
+        batch_op.drop_index("ix_cp_reviews_batch")
 
     op.drop_table("cp_reviews")
     with op.batch_alter_table("cp_plans", schema=None) as batch_op:
-        batch_op.drop_index("ix_cp_plans_la_child_id")
-        batch_op.drop_index("ix_cp_plans_la_batch")
+        batch_op.drop_index("ix_cp_plans_batch")
 
     op.drop_table("cp_plans")
     with op.batch_alter_table("contacts", schema=None) as batch_op:
-        batch_op.drop_index("ix_contacts_la_child_id")
-        batch_op.drop_index("ix_contacts_la_batch")
+        batch_op.drop_index("ix_contacts_batch")
 
     op.drop_table("contacts")
     with op.batch_alter_table("cla_reviews", schema=None) as batch_op:
-        batch_op.drop_index("ix_cla_reviews_la_child_id")
-        batch_op.drop_index("ix_cla_reviews_la_batch")
+        batch_op.drop_index("ix_cla_reviews_batch")
 
     op.drop_table("cla_reviews")
     with op.batch_alter_table("cla_outcomes", schema=None) as batch_op:
-        batch_op.drop_index("ix_cla_outcomes_la_child_id")
-        batch_op.drop_index("ix_cla_outcomes_la_batch")
+        batch_op.drop_index("ix_cla_outcomes_batch")
 
     op.drop_table("cla_outcomes")
     with op.batch_alter_table("cla_episodes", schema=None) as batch_op:
-        batch_op.drop_index("ix_cla_episodes_la_child_id")
-        batch_op.drop_index("ix_cla_episodes_la_batch")
+        batch_op.drop_index("ix_cla_episodes_batch")
 
     op.drop_table("cla_episodes")
     with op.batch_alter_table("cin_plans", schema=None) as batch_op:
-        batch_op.drop_index("ix_cin_plans_la_child_id")
-        batch_op.drop_index("ix_cin_plans_la_batch")
+        batch_op.drop_index("ix_cin_plans_batch")
 
     op.drop_table("cin_plans")
     with op.batch_alter_table("children", schema=None) as batch_op:
-        batch_op.drop_index("ix_children_la_child_id")
-        batch_op.drop_index("ix_children_la_batch")
+        batch_op.drop_index("ix_children_batch")
 
     op.drop_table("children")
     with op.batch_alter_table("care_leavers", schema=None) as batch_op:
-        batch_op.drop_index("ix_care_leavers_la_child_id")
-        batch_op.drop_index("ix_care_leavers_la_batch")
+        batch_op.drop_index("ix_care_leavers_batch")
 
     op.drop_table("care_leavers")
     with op.batch_alter_table("benchmarks", schema=None) as batch_op:
@@ -964,28 +891,23 @@ def downgrade() -> None:
 
     op.drop_table("batches")
     with op.batch_alter_table("assignments", schema=None) as batch_op:
-        batch_op.drop_index("ix_assignments_la_worker_id")
-        batch_op.drop_index("ix_assignments_la_batch")
+        batch_op.drop_index("ix_assignments_batch")
 
     op.drop_table("assignments")
     with op.batch_alter_table("assessments", schema=None) as batch_op:
-        batch_op.drop_index("ix_assessments_la_child_id")
-        batch_op.drop_index("ix_assessments_la_batch")
+        batch_op.drop_index("ix_assessments_batch")
 
     op.drop_table("assessments")
     with op.batch_alter_table("assessment_factors", schema=None) as batch_op:
-        batch_op.drop_index("ix_assessment_factors_la_child_id")
-        batch_op.drop_index("ix_assessment_factors_la_batch")
+        batch_op.drop_index("ix_assessment_factors_batch")
 
     op.drop_table("assessment_factors")
     with op.batch_alter_table("adoptions", schema=None) as batch_op:
-        batch_op.drop_index("ix_adoptions_la_child_id")
-        batch_op.drop_index("ix_adoptions_la_batch")
+        batch_op.drop_index("ix_adoptions_batch")
 
     op.drop_table("adoptions")
     with op.batch_alter_table("absences", schema=None) as batch_op:
-        batch_op.drop_index("ix_absences_la_worker_id")
-        batch_op.drop_index("ix_absences_la_batch")
+        batch_op.drop_index("ix_absences_batch")
 
     op.drop_table("absences")
     # ### end Alembic commands ###
