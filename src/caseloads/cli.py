@@ -42,6 +42,7 @@ class Format(StrEnum):
 class Size(StrEnum):
     small = "small"
     council = "council"
+    national = "national"
 
 
 def _settings(ctx: typer.Context) -> Settings:
@@ -261,7 +262,11 @@ def demo(
     ctx: typer.Context,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 1,
     size: Annotated[
-        Size, typer.Option(help="small (for tests) or council (~80,000 children).")
+        Size,
+        typer.Option(
+            help="small (for tests), council (~80,000 children) or national (every English "
+            "authority sized from its published figures: ~2.5 GB of files)."
+        ),
     ] = Size.council,
     out_dir: Annotated[Path, typer.Option("--out", help="Where to write the extracts.")] = Path(
         "demo-data"
@@ -279,13 +284,20 @@ def demo(
         str,
         typer.Option(
             "--la",
-            help="DfE authority number to file the council "
-            "under (its region and neighbours are used for comparison).",
+            help="DfE authority number to file the council under (its region and neighbours "
+            "are used for comparison). Not used with --size national.",
         ),
     ] = "826",
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Processes for national generation and reading (default: cores).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Generate a synthetic council's extracts (no real person's data) and load them through the
-    same imports a council uses, then print the status summary."""
+    """Generate synthetic extracts (no real person's data) and load them through the same
+    imports a council uses, then print the status summary."""
     from caseloads.services.database import open_database
     from caseloads.services.demo import run_demo
     from caseloads.services.status import database_status
@@ -307,6 +319,7 @@ def demo(
                 size=size.value,
                 today=end,
                 la_code=la,
+                workers=workers,
                 progress=progress,
             )
         db = open_database(settings)
@@ -314,13 +327,32 @@ def demo(
             summary = database_status(db)
         finally:
             db.dispose()
-    loaded = sum(sum(r.row_counts.values()) for r in report.imports)
+    who = f"{len(report.councils)} authorities" if size is Size.national else f"council {la}"
     out.print(
-        f"Synthetic council {la} (seed {seed}, {size.value}, history to {end}): files in "
-        f"{out_dir}, generated in {report.generate_seconds:.1f} s; {loaded:,} rows loaded "
-        f"in {report.import_seconds:.1f} s."
+        f"Synthetic {who} (seed {seed}, {size.value}, history to {end}): files in {out_dir}, "
+        f"generated in {report.generate_seconds:.1f} s; {report.rows_loaded:,} rows loaded in "
+        f"{report.import_seconds:.1f} s."
     )
-    _print_status(summary)
+    if size is Size.national:
+        _print_national(summary)
+    else:
+        _print_status(summary)
+
+
+def _print_national(report: dict[str, Any]) -> None:
+    totals: dict[str, int] = {}
+    for info in report["authorities"].values():
+        for name, count in info["tables"].items():
+            totals[name] = totals.get(name, 0) + count
+    table = Table(
+        title=f"{len(report['authorities'])} authorities: rows by table", title_justify="left"
+    )
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, count in totals.items():
+        table.add_row(name, f"{count:,}")
+    out.print(f"Database: {report['database']}")
+    out.print(table)
 
 
 def _print_status(report: dict[str, Any]) -> None:

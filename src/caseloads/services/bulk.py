@@ -1,0 +1,103 @@
+"""Importing many extracts at once (a region, or all of England): files are read and checked in
+worker processes while the main process writes, one transaction per extract, in the order given.
+
+Reading (parsing, validation, hashing) and writing each take about half the time of an import, so
+overlapping them on separate cores nearly halves the wall time. The workers never touch the
+database; they hand back read :class:`~caseloads.ingest.extract.Extract` objects, and the main
+process writes each exactly as ``caseloads import`` would (:func:`store_extracts`), so a bulk load
+and a one-by-one load store the same rows.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+from caseloads.ingest.extract import Extract
+from caseloads.ingest.pseudonymise import Pseudonymiser
+from caseloads.services.database import Database, read_key
+from caseloads.services.imports import ImportResult, reader_for, store_extracts
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportJob:
+    """One extract to import: its kind, where it is, and whose it is."""
+
+    kind: str
+    path: Path
+    la_code: str | None = None
+    year: int | None = None
+
+
+def read_job(job: ImportJob, key: bytes, max_file_bytes: int) -> list[Extract]:
+    """Read one job's extract(s) with no database (runs in a worker process)."""
+    spec = reader_for(job.kind)
+    options: dict[str, object] = {
+        "la_code": job.la_code,
+        "pseudonymiser": Pseudonymiser(key),
+        "max_file_bytes": max_file_bytes,
+    }
+    if spec.takes_year:
+        options["year"] = job.year
+    if spec.read_many is not None:
+        return spec.read_many(job.path, **options)
+    return [spec.read(job.path, **options)]
+
+
+def import_many(
+    db: Database,
+    jobs: Sequence[ImportJob],
+    *,
+    workers: int | None = None,
+    imported_by: str | None = None,
+    progress: Progress | None = None,
+) -> list[ImportResult]:
+    """Import ``jobs`` in order, each as its own all-or-nothing transaction; stop at the first
+    extract refused (raising its :class:`~caseloads.errors.ExtractError`; the extracts before it
+    stay imported). ``workers`` reader processes run ahead of the writer (default: one per core
+    but one; 0 or 1 reads in this process)."""
+    db.require_current_schema()
+    key = read_key(db.settings.resolved_key_file())
+    db.pseudonymiser  # noqa: B018 - checks the key against the database before any work
+    limit = db.settings.max_file_bytes
+    report = progress or (lambda _step, _fraction: None)
+    count = workers if workers is not None else max(1, (os.cpu_count() or 2) - 1)
+    results: list[ImportResult] = []
+
+    def write(job: ImportJob, extracts: list[Extract]) -> None:
+        results.extend(store_extracts(db, extracts, imported_by=imported_by, source=str(job.path)))
+        report(f"{job.kind} {job.la_code or ''} {job.path.name}", len(results) / len(jobs))
+
+    if count <= 1:
+        for job in jobs:
+            write(job, read_job(job, key, limit))
+        return results
+    # At most 2 x workers extracts read ahead of the writer: bounds memory on national loads.
+    # Spawned, not forked: a fork of a process whose Polars thread pool is running can deadlock.
+    with ProcessPoolExecutor(max_workers=count, mp_context=get_context("spawn")) as pool:
+        pending: deque[tuple[ImportJob, Future[list[Extract]]]] = deque()
+        queue = iter(jobs)
+        for job in queue:
+            pending.append((job, pool.submit(read_job, job, key, limit)))
+            if len(pending) >= 2 * count:
+                break
+        while pending:
+            job, future = pending.popleft()
+            extracts = future.result()
+            following = next(queue, None)
+            if following is not None:
+                pending.append((following, pool.submit(read_job, following, key, limit)))
+            try:
+                write(job, extracts)
+            except BaseException:
+                for _, later in pending:
+                    later.cancel()
+                raise
+    return results

@@ -1,0 +1,96 @@
+"""Bulk imports: reading in worker processes stores exactly what one-by-one imports store."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from caseloads.config import Settings
+from caseloads.errors import ExtractError
+from caseloads.services.bulk import ImportJob, import_many
+from caseloads.services.database import open_database
+from caseloads.services.demo import council_jobs, run_demo
+from caseloads.services.setup import initialise
+from caseloads.services.status import database_status
+from caseloads.synthetic.council import generate_council
+
+TODAY = date(2026, 11, 22)
+
+
+def counts(settings: Settings) -> dict[str, dict[str, int]]:
+    db = open_database(settings)
+    try:
+        return {la: info["tables"] for la, info in database_status(db)["authorities"].items()}
+    finally:
+        db.dispose()
+
+
+def test_two_reader_processes_store_what_one_by_one_stores(
+    settings: Settings, tmp_path: Path
+) -> None:
+    councils = [
+        generate_council(tmp_path / la, seed=3, size="small", today=TODAY, la_code=la)
+        for la in ("826", "340")
+    ]
+    jobs = [job for council in councils for job in council_jobs(council)]
+    initialise(settings)
+    db = open_database(settings)
+    try:
+        results = import_many(db, jobs, workers=2)
+    finally:
+        db.dispose()
+    assert [(r.la_code, r.kind) for r in results][:2] == [("826", "ssd"), ("826", "csww")]
+    parallel = counts(settings)
+    sequential_settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'seq.db'}", key_file=settings.resolved_key_file()
+    )
+    initialise(sequential_settings)
+    db = open_database(sequential_settings)
+    try:
+        import_many(db, jobs, workers=1)
+    finally:
+        db.dispose()
+    assert parallel == counts(sequential_settings)
+    assert set(parallel) == {"826", "340"} and parallel["340"]["involvements"] > 0
+
+
+def test_a_refused_extract_stops_the_load_and_leaves_it_out(
+    settings: Settings, tmp_path: Path
+) -> None:
+    council = generate_council(tmp_path / "c", seed=3, size="small", today=TODAY, la_code="826")
+    broken = tmp_path / "broken.csv"
+    broken.write_text("worker_ref\nW1\n", encoding="utf-8")
+    jobs = [
+        *council_jobs(council)[:2],
+        ImportJob("staff", broken, "826"),
+        *council_jobs(council)[2:],
+    ]
+    initialise(settings)
+    db = open_database(settings)
+    try:
+        with pytest.raises(ExtractError, match=r"broken\.csv"):
+            import_many(db, jobs, workers=2)
+    finally:
+        db.dispose()
+    tables = counts(settings)["826"]
+    assert tables["involvements"] > 0 and tables["assignments"] == 0
+
+
+def test_a_tiny_national_demo(settings: Settings, tmp_path: Path) -> None:
+    report = run_demo(
+        settings,
+        out_dir=tmp_path / "nation",
+        seed=5,
+        size="national",
+        today=TODAY,
+        scale=0.02,
+        only=["888", "318", "826"],
+        workers=2,
+    )
+    loaded = counts(settings)
+    assert set(loaded) == {"888", "318", "826"}
+    for council in report.councils:
+        assert loaded[council.la_code]["involvements"] == council.row_counts["ssd_involvements"]
+        assert loaded[council.la_code]["assignments"] == council.row_counts["staff"]
