@@ -49,7 +49,7 @@ def test_two_reader_processes_store_what_one_by_one_stores(
     initialise(sequential_settings)
     db = open_database(sequential_settings)
     try:
-        import_many(db, jobs, workers=1)
+        import_many(db, jobs, workers=0)
     finally:
         db.dispose()
     assert parallel == counts(sequential_settings)

@@ -62,7 +62,7 @@ def import_many(
     """Import ``jobs`` in order, each as its own all-or-nothing transaction; stop at the first
     extract refused (raising its :class:`~caseloads.errors.ExtractError`; the extracts before it
     stay imported). ``workers`` reader processes run ahead of the writer (default: one per core
-    but one; 0 or 1 reads in this process)."""
+    but one, at least one; 0 reads in this process)."""
     db.require_current_schema()
     key = read_key(db.settings.resolved_key_file())
     db.pseudonymiser  # noqa: B018 - checks the key against the database before any work
@@ -75,7 +75,7 @@ def import_many(
         results.extend(store_extracts(db, extracts, imported_by=imported_by, source=str(job.path)))
         report(f"{job.kind} {job.la_code or ''} {job.path.name}", len(results) / len(jobs))
 
-    if count <= 1:
+    if count <= 0:
         for job in jobs:
             write(job, read_job(job, key, limit))
         return results

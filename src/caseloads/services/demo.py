@@ -93,7 +93,7 @@ def run_demo(
         results = import_many(
             db,
             jobs,
-            workers=workers if size == "national" else 1,
+            workers=workers if size == "national" else 0,
             imported_by="demo",
             progress=lambda step, f: report(f"importing {step}", 0.4 + 0.6 * f),
         )

@@ -18,7 +18,10 @@ One :class:`AuthorityFigures` per local authority with children's services in th
   ``population_type`` "Children looked after on 31 March each year";
 - ``inpost_fte`` and ``agency_fte``: ``csww_indicators_2017_to_2025.csv``, ``inpost_fte`` and
   ``agency_fte`` (social worker FTE in post and agency workers at 30 September); the social
-  worker FTE of the profile is their sum.
+  worker FTE of the profile is their sum;
+- ``case_holders_fte`` and ``cases``: the same file, ``case_holders_fte`` and ``cases`` (FTE of
+  social workers holding cases, and the cases they hold, at 30 September): they shape the
+  workforce (see :meth:`AuthorityFigures.profile`).
 
 Every file is read with Polars, all columns as text. A cell that is not a plain number (the EES
 symbols ``c`` suppressed, ``x`` not available, ``z`` not applicable, ``u`` low reliability,
@@ -40,7 +43,8 @@ social workers in post, only agency cover).
 
 Known fills for 2025 (checked by the tests): Kensington and Chelsea and Westminster sent no 2025
 CSWW return (a cyberattack), so their in-post FTE is their 2024 value (as DfE did for the England
-total); their 2024 agency FTE is ``u`` / ``x`` and Sunderland's is ``low`` in both years, so those
+total, and likewise their case-holding FTE and cases); their 2024 agency FTE is ``u`` / ``x`` and
+Sunderland's is ``low`` in both years, so those
 three agency FTEs are England's rate; City of London's CP plans (``c`` in 2025 and 2024) are
 England's rate and its CLA (``c`` in 2025) its 2024 count; the Isles of Scilly's CP plans (``c``;
 0 in 2024) and CLA (``z`` both years) are England's rates.
@@ -50,13 +54,13 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 
 import polars as pl
 
-from caseloads.synthetic.profile import CouncilProfile
+from caseloads.synthetic.profile import CouncilProfile, team_layout
 
 ONS = "ons_mid-year_population_estimates_2012_to_2024.csv"
 C1 = "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
@@ -100,7 +104,13 @@ SOURCES: tuple[_Source, ...] = (
     _Source("cla_at31", CLA, "children_count", ("population_type", CLA_AT31)),
     _Source("inpost_fte", CSWW, "inpost_fte"),
     _Source("agency_fte", CSWW, "agency_fte"),
+    _Source("case_holders_fte", CSWW, "case_holders_fte"),
+    _Source("cases", CSWW, "cases"),
 )
+
+#: Case-holding FTE the 12 practice teams of :func:`team_layout` (scale 1) hold comfortably:
+#: about 10 each (the built-in council's; a team has at most 12 social worker posts).
+CASE_FTE_PER_LAYOUT = 120.0
 
 
 @dataclass(frozen=True)
@@ -137,6 +147,10 @@ class AuthorityFigures:
     cla_at31: float
     inpost_fte: float
     agency_fte: float
+    case_holders_fte: float
+    cases: float
+    #: England's cases per case-holding FTE (CSWW National ``cases / case_holders_fte``).
+    england_caseload: float
     fallbacks: tuple[Fallback, ...] = ()
 
     @property
@@ -144,15 +158,38 @@ class AuthorityFigures:
         """Social worker FTE: CSWW ``inpost_fte + agency_fte``."""
         return self.inpost_fte + self.agency_fte
 
+    @property
+    def caseload(self) -> float:
+        """Cases per case-holding FTE (CSWW ``cases / case_holders_fte``; England's if none)."""
+        if self.case_holders_fte <= 0:
+            return self.england_caseload
+        return self.cases / self.case_holders_fte
+
     def profile(self, scale: float = 1.0) -> CouncilProfile:
-        """The authority as a :class:`CouncilProfile` (via :meth:`CouncilProfile.from_figures`),
-        ``scale`` times its size: the children are rounded (at least 1) and every count and the
-        FTE are multiplied by the same factor, so the rates per 10,000 are exactly the real ones."""
+        """The authority as a :class:`CouncilProfile`, ``scale`` times its size.
+
+        The demand comes from :meth:`CouncilProfile.from_figures` (children, referrals, CIN, CP
+        plans, CLA and the social worker FTE); the children are rounded (at least 1) and every
+        count and FTE is multiplied by the same factor, so the rates per 10,000 are exactly the
+        authority's own. The workforce is then shaped from its CSWW return (``from_figures``
+        sizes teams by children alone, and the council generator holds caseloads near England's,
+        so an authority with more social workers per child would come out far short of its FTE):
+
+        - practice teams (:func:`team_layout`) for the larger of its children and its case-holding
+          FTE (``case_holders_fte``), at :data:`CASE_FTE_PER_LAYOUT` per layout;
+        - the FTE that neither holds cases nor manages a team (about half of England's: 21,105 of
+          41,602 FTE held cases at 30 September 2025, CSWW National ``case_holders_fte``) is
+          ``quality_assurance_officers``, the generator's qualified social workers without cases
+          (CSWW OrgRole 6), after the team, service and head of service managers and the
+          independent reviewing officers the generator adds;
+        - the caseload band and the target caseloads are England's defaults times the
+          authority's caseload over England's (CSWW ``cases / case_holders_fte``).
+        """
         if not scale > 0:
             raise ValueError(f"scale must be positive, got {scale}")
         children = max(1, round(self.children_0_17 * scale))
         factor = children / self.children_0_17
-        return CouncilProfile.from_figures(
+        base = CouncilProfile.from_figures(
             self.name,
             children_0_17=children,
             referrals=self.referrals * factor,
@@ -160,6 +197,25 @@ class AuthorityFigures:
             cp_at31=self.cp_at31 * factor,
             cla_at31=self.cla_at31 * factor,
             social_worker_fte=self.social_worker_fte * factor,
+        )
+        case_fte = self.case_holders_fte * factor
+        layout = max(children / 80_000, case_fte / CASE_FTE_PER_LAYOUT)
+        teams = team_layout(layout)
+        service_managers = max(1, round(3 * layout))
+        managers = sum(n for _, n in teams) + service_managers + base.heads_of_service
+        iros = (self.cla_at31 + 0.5 * self.cp_at31) * factor / base.iro_caseload
+        without_cases = self.social_worker_fte * factor - case_fte - managers - iros
+        k = self.caseload / self.england_caseload
+        low, high = base.caseload_band
+        return replace(
+            base,
+            teams=teams,
+            service_managers=service_managers,
+            quality_assurance_officers=max(0, round(without_cases)),
+            mash_expansion_posts=2 if dict(teams).get("front_door") else 0,
+            social_workers_per_team=(6, 12) if layout >= 0.6 else (1, 12),
+            caseload_band=(low * k, high * k),
+            target_caseload=tuple((team, c * k) for team, c in base.target_caseload),
         )
 
 
@@ -296,7 +352,9 @@ def national_figures(year: int = 2025) -> list[AuthorityFigures]:
 
     current = {s.figure: _la_cells(s, year, children) for s in SOURCES}
     previous = {s.figure: _la_cells(s, year - 1, children) for s in SOURCES}
-    rates = {s.figure: 10_000 * _england(s, year) / england_children for s in SOURCES}
+    england = {s.figure: _england(s, year) for s in SOURCES}
+    rates = {figure: 10_000 * value / england_children for figure, value in england.items()}
+    england_caseload = england["cases"] / england["case_holders_fte"]
 
     out: list[AuthorityFigures] = []
     for code, name in authorities:
@@ -347,6 +405,9 @@ def national_figures(year: int = 2025) -> list[AuthorityFigures]:
                 cla_at31=values["cla_at31"],
                 inpost_fte=values["inpost_fte"],
                 agency_fte=values["agency_fte"],
+                case_holders_fte=values["case_holders_fte"],
+                cases=values["cases"],
+                england_caseload=england_caseload,
                 fallbacks=tuple(notes),
             )
         )

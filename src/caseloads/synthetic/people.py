@@ -63,6 +63,8 @@ def describe_children(
 
 def prefixed(prefix: str, numbers: IntArray, width: int) -> StrArray:
     """``prefix`` + zero-padded ``numbers`` (vectorised)."""
+    if np.size(numbers) == 0:  # np.char.zfill refuses an empty array
+        return np.array([], dtype=str)
     digits = np.char.zfill(np.asarray(numbers, dtype=np.int64).astype(str), width)
     return np.char.add(prefix, digits)
 
