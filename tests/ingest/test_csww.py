@@ -143,7 +143,8 @@ def test_header_items(tmp_path: Path) -> None:
         ("<ReasonAbsence>FLU</ReasonAbsence>", "code.unknown", "ReasonAbsence", "FLU"),
         ("<CFKSSstatus>5</CFKSSstatus>", "range", "CFKSSstatus", "5"),
         (
-            "<RoleStartDate>2020-01-01</RoleStartDate><RoleEndDate>2019-01-01</RoleEndDate>",
+            "<RoleStartDate>2020-01-01</RoleStartDate><RoleEndDate>2019-01-01</RoleEndDate>"
+            "<ReasonLeave>1</ReasonLeave><LeaverDestination>1</LeaverDestination>",
             "date.order",
             "RoleEndDate",
             "2019-01-01 is before 2020-01-01",
@@ -188,6 +189,18 @@ def test_swe_shape_warning(tmp_path: Path) -> None:
     extract = read(tmp_path, message(worker().replace("SW1000000001", "SW10")))
     (finding,) = found(extract, "swe.shape", "warning")
     assert (finding.row, finding.column, finding.value) == (1, "SWENo", "AA99")
+
+
+def test_a_leaver_without_reason_or_destination_is_a_warning(tmp_path: Path) -> None:
+    leaver = worker(
+        "<RoleStartDate>2019-01-07</RoleStartDate><RoleEndDate>2022-06-30</RoleEndDate>"
+        "<LeaverDestination>1</LeaverDestination>"
+    )
+    extract = read(tmp_path, message(worker(), leaver))
+    assert not extract.findings.has_errors()
+    (finding,) = found(extract, "leaver.reason", "warning")
+    assert (finding.row, finding.column) == (2, "ReasonLeave")
+    assert extract.frames["csww_workers"].height == 2  # the leaver is still counted
 
 
 def test_structure_errors(tmp_path: Path) -> None:

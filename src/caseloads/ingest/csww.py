@@ -352,6 +352,22 @@ def _workers(
         start_label="RoleStartDate",
     )
     checks.swe_shape(frame, "swe_hash", file=file, findings=findings, label="SWENo")
+    # A leaver (RoleEndDate given) must say why and where to: the DfE validator requires
+    # ReasonLeave and LeaverDestination with RoleEndDate (definitions.md §1.6). Without them the
+    # leaver still counts in turnover, so this is a warning.
+    for column, label in (
+        ("reason_leave", "ReasonLeave"),
+        ("leaver_destination", "LeaverDestination"),
+    ):
+        silent = frame.filter(pl.col("role_end_date").is_not_null() & pl.col(column).is_null())
+        findings.from_frame(
+            silent,
+            severity="warning",
+            rule="leaver.reason",
+            message=f"a leaver (RoleEndDate given) without {label}",
+            file=file,
+            column=label,
+        )
     key = pl.concat_str(
         [
             pl.col("swe_hash").fill_null(""),

@@ -137,6 +137,12 @@ _ALL: tuple[Rule, ...] = (
         "an element the census specification does not define",
         "definitions.md §1.6 [S6]",
     ),
+    Rule(
+        "leaver.reason",
+        ("warning",),
+        "a CSWW leaver (RoleEndDate given) without ReasonLeave or LeaverDestination",
+        "definitions.md §1.6 (validation rules in Social Finance's CSWW tool)",
+    ),
     # --- the authority
     Rule(
         "la.missing", ("error",), "no authority code given for an extract that needs one", _DESIGN
