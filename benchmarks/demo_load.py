@@ -85,7 +85,7 @@ def _csv_files(folder: Path) -> list[Path]:
     return sorted(folder.rglob("*.csv"))
 
 
-def _baseline(backend: str, url: str, folder: Path) -> float:
+def _baseline(backend: str, url: str, folder: Path, prefix: str = "base") -> float:
     """Seconds to load the generated CSV files as plain text rows (no checks, no hashing)."""
     files = _csv_files(folder)
     if backend == "sqlite":
@@ -99,9 +99,9 @@ def _baseline(backend: str, url: str, folder: Path) -> float:
                 reader = csv.reader(fh)
                 header = next(reader)
                 cols = ", ".join(f"c{j} TEXT" for j in range(len(header)))
-                conn.execute(f"CREATE TABLE base_{i} ({cols})")
+                conn.execute(f"CREATE TABLE {prefix}_{i} ({cols})")
                 marks = ", ".join("?" for _ in header)
-                conn.executemany(f"INSERT INTO base_{i} VALUES ({marks})", reader)
+                conn.executemany(f"INSERT INTO {prefix}_{i} VALUES ({marks})", reader)
         conn.commit()
         conn.close()
         return time.perf_counter() - started
@@ -112,7 +112,7 @@ def _baseline(backend: str, url: str, folder: Path) -> float:
         for i, f in enumerate(files):
             header = f.open(encoding="utf-8").readline().strip().split(",")
             cols = ", ".join(f"c{j} TEXT" for j in range(len(header)))
-            conn.execute(f"CREATE TABLE base_{i} ({cols})")
+            conn.execute(f"CREATE TABLE {prefix}_{i} ({cols})")
             with (
                 conn.cursor() as cur,
                 cur.copy(f"COPY base_{i} FROM STDIN (FORMAT csv, HEADER true)") as copy,

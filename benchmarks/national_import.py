@@ -89,7 +89,10 @@ def child(
         base_rows, base_seconds = 0, 0.0
         for i, folder in enumerate(base_dirs):
             base_seconds += _baseline(
-                backend, url if backend != "sqlite" else f"sqlite:///{work / f'base{i}.db'}", folder
+                backend,
+                url if backend != "sqlite" else f"sqlite:///{work / f'base{i}.db'}",
+                folder,
+                prefix=f"base{i}",
             )
             base_rows += sum(max(0, sum(1 for _ in p.open()) - 1) for p in folder.rglob("*.csv"))
         return {
@@ -191,6 +194,7 @@ def main() -> None:
                 if proc.returncode != 0:
                     sys.exit(f"{backend} run failed:\n{proc.stderr[-3000:]}")
                 runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+                print(backend, json.dumps(runs[-1]), file=sys.stderr, flush=True)
         med = {
             k: statistics.median(r[k] for r in runs)
             for k in ("seconds", "rows_per_second", "peak_rss_main_mb", "peak_rss_worker_mb")
