@@ -115,7 +115,7 @@ def _baseline(backend: str, url: str, folder: Path, prefix: str = "base") -> flo
             conn.execute(f"CREATE TABLE {prefix}_{i} ({cols})")
             with (
                 conn.cursor() as cur,
-                cur.copy(f"COPY base_{i} FROM STDIN (FORMAT csv, HEADER true)") as copy,
+                cur.copy(f"COPY {prefix}_{i} FROM STDIN (FORMAT csv, HEADER true)") as copy,
             ):
                 copy.write(f.read_bytes())
     return time.perf_counter() - started
