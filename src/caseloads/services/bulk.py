@@ -64,8 +64,10 @@ def import_many(
     stay imported). ``workers`` reader processes run ahead of the writer (default: one per core
     but one, at least one; 0 reads in this process)."""
     db.require_current_schema()
+    # The workers get the key itself; opening the pseudonymiser here first checks that key
+    # against the one the database was initialised with, before any work is done.
     key = read_key(db.settings.resolved_key_file())
-    db.pseudonymiser  # noqa: B018 - checks the key against the database before any work
+    _ = db.pseudonymiser
     limit = db.settings.max_file_bytes
     report = progress or (lambda _step, _fraction: None)
     count = workers if workers is not None else max(1, (os.cpu_count() or 2) - 1)
