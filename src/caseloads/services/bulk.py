@@ -25,6 +25,9 @@ from caseloads.services.imports import ImportResult, reader_for, store_extracts
 
 Progress = Callable[[str, float], None]
 
+#: Jobs the reader processes may have read (or be reading) ahead of the writer.
+READ_AHEAD = 12
+
 
 @dataclass(frozen=True, slots=True)
 class ImportJob:
@@ -81,14 +84,18 @@ def import_many(
         for job in jobs:
             write(job, read_job(job, key, limit))
         return results
-    # At most 2 x workers extracts read ahead of the writer: bounds memory on national loads.
+    # How far the readers may run ahead of the writer. An authority is one large SSD extract and
+    # nine small ones, so a window of a few jobs would leave the reader idle while the writer
+    # writes a large extract; 12 jobs lets the next authority's SSD be read meanwhile, and still
+    # bounds memory (about two authorities' extracts in flight).
+    window = max(2 * count, READ_AHEAD)
     # Spawned, not forked: a fork of a process whose Polars thread pool is running can deadlock.
     with ProcessPoolExecutor(max_workers=count, mp_context=get_context("spawn")) as pool:
         pending: deque[tuple[ImportJob, Future[list[Extract]]]] = deque()
         queue = iter(jobs)
         for job in queue:
             pending.append((job, pool.submit(read_job, job, key, limit)))
-            if len(pending) >= 2 * count:
+            if len(pending) >= window:
                 break
         while pending:
             job, future = pending.popleft()
