@@ -105,14 +105,6 @@ def read_extracts(
     return [spec.read(path, **options)]
 
 
-def read_extract(db: Database, kind: str, path: Path, *, la_code: str | None) -> Extract:
-    """Read one extract (see :func:`read_extracts`)."""
-    extracts = read_extracts(db, kind, path, la_code=la_code)
-    if len(extracts) != 1:
-        raise CaseloadsError(f"{path} holds {len(extracts)} returns; import it with `import`")
-    return extracts[0]
-
-
 def import_extract(
     db: Database,
     kind: str,
