@@ -3,8 +3,6 @@ it never reads files or queries the database itself."""
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -12,14 +10,20 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich import box
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from caseloads import __version__
+from caseloads.cli_support import (
+    Format,
+    err,
+    out,
+    print_findings,
+    progress_bar,
+    settings_of,
+    user_errors,
+)
 from caseloads.config import Settings
-from caseloads.errors import CaseloadsError, ExtractError
-from caseloads.ingest.findings import Finding
+from caseloads.errors import CaseloadsError
 
 app = typer.Typer(
     name="caseloads",
@@ -28,27 +32,14 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
 
 T = TypeVar("T")
-
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
 
 
 class Size(StrEnum):
     small = "small"
     council = "council"
     national = "national"
-
-
-def _settings(ctx: typer.Context) -> Settings:
-    settings = ctx.obj
-    assert isinstance(settings, Settings)
-    return settings
 
 
 @app.callback()
@@ -82,42 +73,13 @@ def main_options(
     ctx.obj = Settings(**overrides)
 
 
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """Turn the errors users can act on into a message and exit status 1 (never a traceback)."""
-    try:
-        yield
-    except ExtractError as exc:
-        _print_findings(exc.findings)
-        err.print(f"[bold red]Refused:[/] {exc}")
-        raise typer.Exit(1) from None
-    except CaseloadsError as exc:
-        err.print(f"[bold red]Error:[/] {exc}")
-        raise typer.Exit(1) from None
-
-
-@contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[str, float], None]]:
-    if not enabled:
-        yield lambda _step, _fraction: None
-        return
-    columns = (TextColumn("{task.description:<40}"), BarColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=True) as progress:
-        task = progress.add_task("starting", total=1.0)
-
-        def update(step: str, fraction: float) -> None:
-            progress.update(task, description=step[:40], completed=fraction)
-
-        yield update
-
-
 @app.command()
 def init(ctx: typer.Context) -> None:
     """Create the database (or upgrade it to this version) and the pseudonymisation key."""
     from caseloads.services.setup import initialise
 
-    with _user_errors():
-        report = initialise(_settings(ctx))
+    with user_errors():
+        report = initialise(settings_of(ctx))
     action = (
         "created"
         if report.revision_before is None
@@ -154,10 +116,10 @@ def import_(
     from caseloads.services.database import open_database
     from caseloads.services.imports import import_path
 
-    with _user_errors():
-        db = open_database(_settings(ctx))
+    with user_errors():
+        db = open_database(settings_of(ctx))
         try:
-            with _progress(not quiet and fmt is Format.table) as progress:
+            with progress_bar(not quiet and fmt is Format.table) as progress:
                 results = import_path(db, kind, path, la_code=la, year=year, progress=progress)
         finally:
             db.dispose()
@@ -165,7 +127,7 @@ def import_(
         payload: Any = [r.as_dict() for r in results]
         out.print_json(json.dumps(payload[0] if len(payload) == 1 else payload, default=str))
         return
-    _print_findings([f for r in results for f in r.findings])
+    print_findings([f for r in results for f in r.findings])
     for result in results:
         _print_import(result)
 
@@ -206,8 +168,8 @@ def check(
     from caseloads.services.database import open_database
     from caseloads.services.imports import read_extracts
 
-    with _user_errors():
-        db = open_database(_settings(ctx))
+    with user_errors():
+        db = open_database(settings_of(ctx))
         try:
             extracts = read_extracts(db, kind, path, la_code=la, year=year)
         finally:
@@ -230,7 +192,7 @@ def check(
             )
         )
     else:
-        _print_findings(findings, limit=None)
+        print_findings(findings, limit=None)
         out.print(f"{errors} error(s), {len(findings) - errors} warning(s).")
     if errors:
         raise typer.Exit(1)
@@ -245,8 +207,8 @@ def status(
     from caseloads.services.database import open_database
     from caseloads.services.status import database_status
 
-    with _user_errors():
-        db = open_database(_settings(ctx))
+    with user_errors():
+        db = open_database(settings_of(ctx))
         try:
             report = database_status(db)
         finally:
@@ -305,13 +267,13 @@ def demo(
     if serve:
         err.print("[bold red]Error:[/] the dashboard is not built yet; run with --no-serve.")
         raise typer.Exit(2)
-    with _user_errors():
+    with user_errors():
         try:
             end = date.fromisoformat(today) if today else date.today()
         except ValueError:
             raise CaseloadsError(f"--today {today!r} is not a date (YYYY-MM-DD)") from None
-        settings = _settings(ctx)
-        with _progress(True) as progress:
+        settings = settings_of(ctx)
+        with progress_bar(True) as progress:
             report = run_demo(
                 settings,
                 out_dir=out_dir,
@@ -388,29 +350,15 @@ def _print_status(report: dict[str, Any]) -> None:
         out.print(log)
 
 
-def _print_findings(findings: list[Finding], limit: int | None = 50) -> None:
-    if not findings:
-        return
-    table = Table(title="Findings", title_justify="left")
-    for col in ("severity", "file", "row", "column", "value", "rule", "message"):
-        table.add_column(col, overflow="fold")
-    shown = findings if limit is None else findings[:limit]
-    for f in shown:
-        style = "red" if f.severity == "error" else "yellow"
-        table.add_row(
-            f"[{style}]{f.severity}[/]",
-            f.file,
-            "" if f.row is None else str(f.row),
-            f.column or "",
-            f.value or "",
-            f.rule,
-            f.message,
-        )
-    err.print(table)
-    if limit is not None and len(findings) > limit:
-        err.print(
-            f"... and {len(findings) - limit} more; `caseloads check --format json` lists all."
-        )
+def _register_commands() -> None:
+    """Add the command groups of :mod:`caseloads.commands` (one module per area)."""
+    from caseloads.commands import REGISTRARS
+
+    for register in REGISTRARS:
+        register(app)
+
+
+_register_commands()
 
 
 @app.command(hidden=True)

@@ -1,0 +1,15 @@
+"""The command-line commands of each area, one module each. Every module has a
+``register(app)`` function that adds its commands to the ``caseloads`` Typer app; each command
+parses options, calls one service function and renders its rows with
+:func:`caseloads.cli_support.emit`, so the CLI, the web and the reports always agree."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import typer
+
+Registrar = Callable[[typer.Typer], None]
+
+#: Every area's ``register`` function, in the order their commands appear in ``--help``.
+REGISTRARS: list[Registrar] = []

@@ -1,0 +1,60 @@
+"""Reading stored rows back as Polars frames: the rows of an authority's *active* batches.
+
+Every data table carries ``la_code`` and ``batch_id`` and is indexed on ``batch_id`` only, so a
+read selects the active batch ids from ``batches`` first and then the rows of those batches."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+from sqlalchemy import ColumnElement, Table, select
+from sqlalchemy.engine import Connection
+
+from caseloads.store.tables import batches
+from caseloads.store.writer import polars_dtype
+
+
+def active_batch_ids(
+    conn: Connection, la_codes: Sequence[str] | None = None, kinds: Sequence[str] | None = None
+) -> list[int]:
+    """The ids of the active batches of these authorities (all when ``None``) and kinds."""
+    query = select(batches.c.batch_id).where(batches.c.status == "active")
+    if la_codes is not None:
+        query = query.where(batches.c.la_code.in_(list(la_codes)))
+    if kinds is not None:
+        query = query.where(batches.c.kind.in_(list(kinds)))
+    return [int(b) for b in conn.execute(query.order_by(batches.c.batch_id)).scalars()]
+
+
+def active_frame(
+    conn: Connection,
+    table: Table,
+    la_codes: Sequence[str] | str | None = None,
+    *,
+    columns: Sequence[str] | None = None,
+    where: Sequence[ColumnElement[bool]] = (),
+) -> pl.DataFrame:
+    """The rows of ``table`` in the active batches of ``la_codes`` (one code, several, or every
+    authority when ``None``) as a frame with one typed column per table column (``id`` and
+    ``batch_id`` left out unless asked for), in insertion order. ``where`` adds conditions."""
+    if isinstance(la_codes, str):
+        la_codes = [la_codes]
+    names = (
+        list(columns)
+        if columns is not None
+        else [c.name for c in table.columns if c.name not in ("id", "batch_id")]
+    )
+    schema = {name: polars_dtype(table.c[name].type) for name in names}
+    ids = active_batch_ids(conn, la_codes)
+    if not ids:
+        return pl.DataFrame(schema=schema)
+    query = (
+        select(*(table.c[name] for name in names))
+        .where(table.c.batch_id.in_(ids), *where)
+        .order_by(table.c.id)
+    )
+    rows = conn.execute(query).all()
+    if not rows:
+        return pl.DataFrame(schema=schema)
+    return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")

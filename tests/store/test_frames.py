@@ -1,0 +1,70 @@
+"""Reading an authority's active rows back as typed frames."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import polars as pl
+from sqlalchemy import insert, update
+
+from caseloads.config import Settings
+from caseloads.services.database import open_database
+from caseloads.services.setup import initialise
+from caseloads.store.frames import active_batch_ids, active_frame
+from caseloads.store.tables import assignments, batches
+
+
+def _batch(conn, batch_id: int, la: str, status: str = "active") -> None:  # type: ignore[no-untyped-def]
+    conn.execute(
+        insert(batches).values(
+            batch_id=batch_id,
+            la_code=la,
+            kind="staff",
+            scope="",
+            status=status,
+            sha256=f"{batch_id:064d}",
+            files=[],
+            row_counts={},
+            findings_summary={},
+            findings=[],
+            replaced={},
+            imported_at=datetime(2026, 1, 1, tzinfo=UTC),
+            imported_by="test",
+        )
+    )
+
+
+def test_only_active_batches_of_the_authority_are_read(settings: Settings) -> None:
+    initialise(settings)
+    db = open_database(settings)
+    try:
+        with db.engine.begin() as conn:
+            for batch_id, la in ((1, "826"), (2, "826"), (3, "999")):
+                _batch(conn, batch_id, la)
+            conn.execute(update(batches).where(batches.c.batch_id == 1).values(status="superseded"))
+            rows = [
+                {
+                    "batch_id": b,
+                    "la_code": la,
+                    "worker_id": w,
+                    "role": "social_worker",
+                    "contract": "permanent",
+                    "fte": 1.0,
+                    "start_date": date(2024, 1, 2),
+                }
+                for b, la, w in ((1, "826", "old"), (2, "826", "new"), (3, "999", "other"))
+            ]
+            conn.execute(insert(assignments), rows)
+        with db.engine.connect() as conn:
+            assert active_batch_ids(conn, ["826"]) == [2]
+            frame = active_frame(conn, assignments, "826")
+            everyone = active_frame(conn, assignments, None, columns=["worker_id"])
+            none = active_frame(conn, assignments, "000")
+    finally:
+        db.dispose()
+    assert frame["worker_id"].to_list() == ["new"]
+    assert frame.schema["start_date"] == pl.Date
+    assert frame["start_date"].to_list() == [date(2024, 1, 2)]
+    assert frame.schema["fte"] == pl.Float64
+    assert sorted(everyone["worker_id"].to_list()) == ["new", "other"]
+    assert none.height == 0 and "worker_id" in none.columns
