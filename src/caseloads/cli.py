@@ -93,7 +93,9 @@ def init(ctx: typer.Context) -> None:
         )
 
 
-KIND_HELP = "ssd, csww, cin-census, ssda903, staff, absences, establishment or pipeline"
+KIND_HELP = (
+    "ssd, csww, cin-census, ssda903, staff, absences, establishment, pipeline, agency or price-caps"
+)
 YEAR_HELP = "Collection year of an SSDA903 return whose files have no YEAR column."
 
 

@@ -22,6 +22,8 @@ def test_every_kind_has_a_reader() -> None:
         "absences",
         "establishment",
         "pipeline",
+        "agency",
+        "price-caps",
     }
     assert set(READERS) == set(KIND_TABLES)
     folders = {"ssd", "ssda903"}

@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from caseloads.ingest.absences import read_absences
+from caseloads.ingest.agency import read_agency
 from caseloads.ingest.cin_census import read_cin_census
 from caseloads.ingest.csww import read_csww
 from caseloads.ingest.establishment import read_establishment
 from caseloads.ingest.extract import Extract
 from caseloads.ingest.pipeline import read_pipeline
+from caseloads.ingest.price_caps import read_price_caps
 from caseloads.ingest.ssd import read_ssd
 from caseloads.ingest.ssda903 import read_ssda903, read_ssda903_many
 from caseloads.ingest.staff import read_staff
@@ -106,6 +108,24 @@ READERS: dict[str, ReaderSpec] = {
             "recruitment pipeline (CSV): candidate_ref, team, role, contract, fte, stage, "
             "stage_date, expected_start",
             read_pipeline,
+        ),
+        ReaderSpec(
+            "agency",
+            "file",
+            True,
+            "agency assignments for the DfE agency rules (CSV): worker_ref, agency, role, "
+            "start_date, end_date, hourly_rate, qualified_date, "
+            "months_post_qualifying_la_experience, last_substantive_employer_region, "
+            "last_substantive_end_date, references_received[, cooling_off_exception]",
+            read_agency,
+        ),
+        ReaderSpec(
+            "price-caps",
+            "file",
+            True,
+            "regional price caps for agency social workers (CSV): region, role, hourly_cap, "
+            "effective_from",
+            read_price_caps,
         ),
     )
 }

@@ -116,6 +116,19 @@ _ALL: tuple[Rule, ...] = (
         "SSD foreign keys (ssd_fields.csv)",
     ),
     Rule("conflict", ("error",), "one worker's rows disagree on a per-worker value", _DESIGN),
+    Rule(
+        "experience.exceeds",
+        ("warning",),
+        "more months of post-qualifying experience than months from qualifying to the start of "
+        "the agency assignment",
+        "definitions.md §2 rule 3 (experience after qualifying)",
+    ),
+    Rule(
+        "price_cap.region",
+        ("warning",),
+        "a price-caps file with no cap for the importing authority's region",
+        "definitions.md §2 rule 1 (caps agreed per region)",
+    ),
     # --- XML
     Rule("xml.forbidden", ("error",), "a DTD, entity declaration or external reference", _SEC),
     Rule("xml.malformed", ("error",), "not well-formed XML (for example truncated)", _SEC),

@@ -478,6 +478,36 @@ pipeline = data_table(
     Column("expected_start", Date),
 )
 
+# --- agency rules (DfE statutory guidance in force from 31 October 2024; definitions.md §2) ----
+
+agency_placements = data_table(
+    "agency_placements",  # one row per agency assignment, with the facts the four checks need
+    Column("worker_id", Ident, nullable=False),  # keyed hash, the staff extract's namespace
+    Column("agency", String(200), nullable=False),  # the supplying agency (an organisation)
+    # One of the five core job types of the price caps: social_worker, senior_social_worker,
+    # advanced_practitioner, team_manager, iro_cp_chair.
+    Column("role", Code, nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date),
+    Column("hourly_rate", Float),  # £ an hour, on the price cap's basis
+    Column("qualified_date", Date),
+    Column("months_post_qualifying_la_experience", SmallInteger),
+    Column("last_substantive_employer_region", Code),  # a DfE region name, or outside England
+    Column("last_substantive_end_date", Date),
+    Column("references_received", SmallInteger),
+    Column("cooling_off_exception", Code),  # redundancy | probation (the guidance's exceptions)
+)
+
+# Caps are agreed per region, but stored under the authority that imported them, like every other
+# imported row: an authority's check uses only its own caps for its own region (services/agency.py).
+price_caps = data_table(
+    "price_caps",
+    Column("region", Code, nullable=False),  # a DfE region name
+    Column("role", Code, nullable=False),  # a core job type, as agency_placements.role
+    Column("hourly_cap", Float, nullable=False),  # £ an hour
+    Column("effective_from", Date, nullable=False),  # in force until a later cap's date
+)
+
 # --- published statistics -----------------------------------------------------------------------
 
 benchmarks = Table(
@@ -545,6 +575,8 @@ KIND_TABLES: dict[str, tuple[Table, ...]] = {
     "absences": (absences,),
     "establishment": (posts,),
     "pipeline": (pipeline,),
+    "agency": (agency_placements,),
+    "price-caps": (price_caps,),
 }
 
 #: Tables counted per authority by ``caseloads status`` (everything with an ``la_code``).
