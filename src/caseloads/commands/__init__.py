@@ -9,7 +9,13 @@ from collections.abc import Callable
 
 import typer
 
+from caseloads.commands import benchmark
+from caseloads.commands import establishment as establishment_commands
+
 Registrar = Callable[[typer.Typer], None]
 
 #: Every area's ``register`` function, in the order their commands appear in ``--help``.
-REGISTRARS: list[Registrar] = []
+REGISTRARS: list[Registrar] = [
+    benchmark.register,
+    establishment_commands.register,
+]

@@ -1,4 +1,5 @@
-"""``caseloads init``: create or upgrade the database and create the pseudonymisation key."""
+"""``caseloads init``: create or upgrade the database, create the pseudonymisation key and load
+the bundled DfE benchmark tables."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from caseloads.config import Settings
 from caseloads.errors import ConfigError, DatabaseError
 from caseloads.ingest.pseudonymise import Pseudonymiser
+from caseloads.services.benchmark import load_bundled
 from caseloads.services.database import (
     KEY_FINGERPRINT,
     Database,
@@ -32,7 +34,8 @@ class InitReport:
 
 def initialise(settings: Settings) -> InitReport:
     """Create the schema (or upgrade it to this version's) and make sure a key exists that matches
-    the database. Safe to run again: it changes nothing that is already current."""
+    the database, and store the bundled DfE benchmark tables (:func:`load_bundled`). Safe to run
+    again: it changes nothing that is already current."""
     db = open_database(settings)
     try:
         return _initialise(db, settings.resolved_key_file())
@@ -70,6 +73,7 @@ def _initialise(db: Database, key_path: Path) -> InitReport:
         before, after = schema.upgrade(db.engine)
         with db.engine.begin() as conn:
             repositories.set_meta(conn, KEY_FINGERPRINT, fingerprint)
+            load_bundled(conn)  # the DfE benchmark tables; nothing to do when already current
     except SQLAlchemyError as exc:
         raise DatabaseError(
             f"cannot create the schema in {db.url}: {describe_db_error(exc)}"

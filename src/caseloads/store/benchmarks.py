@@ -1,0 +1,53 @@
+"""The ``benchmarks`` table: the DfE's published figures, replaced as a whole and read back whole.
+
+Rows are the long rows of :func:`caseloads.ingest.dfe_tables.benchmark_rows` (``source,
+geographic_level, area_code, year, measure, value, symbol``). A symbol (c, x, z, u, low, ...) is
+stored in ``symbol`` with a NULL ``value``: never a zero."""
+
+from __future__ import annotations
+
+import polars as pl
+from sqlalchemy import delete, func, select
+from sqlalchemy.engine import Connection
+
+from caseloads.store import writer
+from caseloads.store.tables import benchmarks
+from caseloads.store.writer import polars_dtype
+
+#: The stored columns, in table order (``id`` is the database's).
+COLUMNS: tuple[str, ...] = tuple(c.name for c in benchmarks.columns if c.name != "id")
+
+
+def replace_all(conn: Connection, frame: pl.DataFrame) -> int:
+    """Delete every stored benchmark row and write ``frame`` in their place, in the caller's
+    transaction (COPY on PostgreSQL, one ``executemany`` on SQLite: the bulk writer's paths).
+    Returns the number of rows written."""
+    conn.execute(delete(benchmarks))
+    if frame.height == 0:
+        return 0
+    typed = frame.select(pl.col(c).cast(polars_dtype(benchmarks.c[c].type)) for c in COLUMNS)
+    if conn.dialect.name == "postgresql":
+        writer._copy_postgres(conn, benchmarks, typed)
+    else:
+        writer._executemany(conn, benchmarks, typed)
+    return frame.height
+
+
+def count(conn: Connection) -> int:
+    """How many benchmark rows are stored."""
+    return int(conn.execute(select(func.count()).select_from(benchmarks)).scalar_one())
+
+
+def read_all(conn: Connection) -> pl.DataFrame:
+    """Every stored benchmark row, as a frame of :data:`COLUMNS` (``year`` Int64, ``value``
+    Float64, nulls where a symbol was published), in one query."""
+    schema = {c: polars_dtype(benchmarks.c[c].type) for c in COLUMNS}
+    result = conn.execute(select(*(benchmarks.c[c] for c in COLUMNS)))
+    rows = result.all()
+    if not rows:
+        return pl.DataFrame(schema=schema)
+    columns = list(zip(*rows, strict=True))
+    return pl.DataFrame(
+        {name: list(values) for name, values in zip(COLUMNS, columns, strict=True)},
+        schema=schema,
+    )
