@@ -52,14 +52,12 @@ England's rate and its CLA (``c`` in 2025) its 2024 count; the Isles of Scilly's
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, replace
-from functools import cache
-from importlib import resources
 
 import polars as pl
 
+from caseloads.ingest.dfe_tables import read_bundled
 from caseloads.synthetic.profile import CouncilProfile, team_layout
 
 ONS = "ons_mid-year_population_estimates_2012_to_2024.csv"
@@ -220,16 +218,9 @@ class AuthorityFigures:
 
 
 def read_table(name: str) -> pl.DataFrame:
-    """A bundled DfE/ONS file (``caseloads/data/dfe/<name>``), every column as text, read
-    through :mod:`importlib.resources` so that it works from an installed package."""
-    return _read_table(name).clone()
-
-
-@cache
-def _read_table(name: str) -> pl.DataFrame:
-    raw = resources.files("caseloads").joinpath("data", "dfe", name).read_bytes()
-    raw = raw.removeprefix(b"\xef\xbb\xbf")  # some files start with a byte-order mark
-    return pl.read_csv(io.BytesIO(raw), infer_schema=False, encoding="utf8")
+    """A bundled DfE/ONS file, every column as text (read once per process by
+    :func:`caseloads.ingest.dfe_tables.read_bundled`, shared with the benchmarks)."""
+    return read_bundled(name)
 
 
 def number(cell: str | None) -> float | None:
@@ -242,7 +233,7 @@ def number(cell: str | None) -> float | None:
 
 
 def _rows(source: _Source, year: int, level: str) -> pl.DataFrame:
-    frame = _read_table(source.file).filter(
+    frame = read_table(source.file).filter(
         (pl.col("time_period") == str(year)) & (pl.col("geographic_level") == level)
     )
     if source.row is not None:
@@ -289,7 +280,7 @@ def _la_cells(source: _Source, year: int, children: dict[str, int]) -> dict[str,
 
 
 def _ons_year(year: int) -> int:
-    years = sorted(int(t) for t in _read_table(ONS).get_column("time_period").unique())
+    years = sorted(int(t) for t in read_table(ONS).get_column("time_period").unique())
     earlier = [y for y in years if y <= year - 1]
     if not earlier:
         raise ValueError(f"no ONS mid-year estimate before {year}")
@@ -324,9 +315,9 @@ def available_years() -> list[int]:
     """Reporting years for which every file has rows (and ONS an estimate for the year before)."""
     common: set[int] | None = None
     for source in SOURCES:
-        years = {int(t) for t in _read_table(source.file).get_column("time_period").unique()}
+        years = {int(t) for t in read_table(source.file).get_column("time_period").unique()}
         common = years if common is None else common & years
-    ons = {int(t) for t in _read_table(ONS).get_column("time_period").unique()}
+    ons = {int(t) for t in read_table(ONS).get_column("time_period").unique()}
     return sorted(y for y in (common or set()) if y - 1 in ons)
 
 
