@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import typer
 
-from caseloads.commands import benchmark
+from caseloads.commands import agency, benchmark
 from caseloads.commands import establishment as establishment_commands
 
 Registrar = Callable[[typer.Typer], None]
@@ -18,4 +18,5 @@ Registrar = Callable[[typer.Typer], None]
 REGISTRARS: list[Registrar] = [
     benchmark.register,
     establishment_commands.register,
+    agency.register,
 ]
