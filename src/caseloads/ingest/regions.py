@@ -6,23 +6,19 @@
   ``Eastern``); comparison ignores case, spaces and hyphens (:func:`caseloads.ingest.parse.code`).
 - A worker's last substantive post may have been outside England (``Wales``, ``Scotland``,
   ``Northern Ireland``, ``Outside the UK``), which is always another region.
-- An authority's region comes from its DfE number through the bundled DfE statistical neighbour
-  model (``data/dfe/sn_model_2025_wide.csv``, columns ``old_la_code`` and ``region_name``: the
-  153 authorities of 2025, OGL v3.0). An authority not in it (a retired number, a made-up one) has
-  no known region.
+- An authority's region comes from its DfE number through the bundled DfE tables, as the
+  benchmarks read them (:func:`caseloads.ingest.dfe_tables.authorities`: every authority in the
+  bundled files, retired ones included, in the region of the latest year it appears in; London
+  boroughs in London). A number not in them (a made-up one) has no known region.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from functools import cache
-from importlib import resources
 
 from caseloads.domain.agency_rules import ENGLISH_REGIONS, OUTSIDE_ENGLAND
+from caseloads.ingest.dfe_tables import authorities
 from caseloads.ingest.parse import code_map
-
-REGION_FILE = "sn_model_2025_wide.csv"
 
 #: ONS codes of the English regions (the DfE files' ``region_code``), in ENGLISH_REGIONS order.
 ONS_CODES = {f"E1200000{i}": name for i, name in enumerate(ENGLISH_REGIONS, start=1)}
@@ -47,15 +43,11 @@ ANY_REGIONS = code_map(
 
 @cache
 def la_regions() -> dict[str, str]:
-    """DfE authority number -> region name, from the bundled statistical neighbour model."""
-    raw = resources.files("caseloads").joinpath("data", "dfe", REGION_FILE).read_text("utf-8-sig")
-    return {
-        row["old_la_code"].strip(): row["region_name"].strip()
-        for row in csv.DictReader(io.StringIO(raw))
-        if row.get("old_la_code") and row.get("region_name")
-    }
+    """DfE authority number -> region name."""
+    table = authorities()
+    return dict(zip(table.get_column("la_code"), table.get_column("region_name"), strict=True))
 
 
 def region_of(la_code: str) -> str | None:
-    """The authority's English region, or None when the bundled model does not list it."""
+    """The authority's English region, or None when the bundled tables do not list it."""
     return la_regions().get(la_code)
