@@ -318,23 +318,45 @@ def _neighbour_stats(
 SHORT_BREAKS = ("V3", "V4")
 
 
-def children_open_on(records: pl.DataFrame, dates: Mapping[int, date]) -> pl.DataFrame:
+def without_short_breaks(episodes: pl.DataFrame) -> pl.DataFrame:
+    """Looked-after episodes less those under a series of short-term breaks (``legal_status`` V3
+    or V4, :data:`SHORT_BREAKS`), which the DfE's counts of children looked after leave out. An
+    episode without a legal status (the SSD carries none) is kept."""
+    respite = pl.col("legal_status").is_in(list(SHORT_BREAKS))
+    return episodes.filter(respite.not_() | pl.col("legal_status").is_null())
+
+
+def latest_dates(*record_sets: pl.DataFrame) -> pl.DataFrame:
+    """``la_code, last``: the latest start or end date in any of the authority's records (each
+    with ``la_code, start, end``): how far its loaded extracts reach."""
+    parts = [
+        r.select("la_code", pl.max_horizontal("start", "end").alias("last"))
+        for r in record_sets
+        if r.height
+    ]
+    if not parts:
+        return pl.DataFrame(schema={"la_code": pl.String(), "last": pl.Date()})
+    return pl.concat(parts).group_by("la_code").agg(pl.col("last").max())
+
+
+def children_open_on(
+    records: pl.DataFrame, dates: Mapping[int, date], reach: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """``la_code, year, children``: for each year's date, the distinct ``child_id`` of each
     authority with a record open on it (``start <= date`` and no ``end`` or ``end > date``: a
     plan or episode ending on 31 March is not open at 31 March).
 
     ``records`` has ``la_code, child_id, start, end``. An authority gets a count for a date only
-    if its records reach across it (one starts on or before it, one starts or ends on or after
-    it): an extract that stops before the date, or starts after it, cannot count what was open
-    on it. A heuristic for "the data is loaded for that date"; a covered date with nothing open
-    counts 0."""
+    if its records reach across it: one of them starts on or before it, and its loaded data
+    (``reach``, from :func:`latest_dates`; by default these records alone) has a date on or
+    after it. An extract that stops before the date, or whose records all start after it, cannot
+    count what was open on it. A heuristic for "the data is loaded for that date"; a covered
+    date with nothing open counts 0."""
     schema = {"la_code": pl.String(), "year": pl.Int64(), "children": pl.Int64()}
     if records.height == 0 or not dates:
         return pl.DataFrame(schema=schema)
-    span = records.group_by("la_code").agg(
-        pl.col("start").min().alias("first"),
-        pl.max_horizontal(pl.col("start").max(), pl.col("end").max()).alias("last"),
-    )
+    span = records.group_by("la_code").agg(pl.col("start").min().alias("first"))
+    span = span.join(reach if reach is not None else latest_dates(records), on="la_code")
     parts = []
     for year, on in sorted(dates.items()):
         covered = span.filter((pl.col("first") <= on) & (pl.col("last") >= on)).select("la_code")

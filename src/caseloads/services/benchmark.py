@@ -178,8 +178,9 @@ def own_demand_rates(
     conn: Connection, la_codes: Sequence[str], years: Sequence[int], values: pl.DataFrame
 ) -> pl.DataFrame:
     """The authorities' own rates per 10,000 children at 31 March of each of ``years``, from
-    their loaded records, where those cover the date
-    (:func:`caseloads.domain.benchmarking.children_open_on`):
+    their loaded records, where those cover the date (:func:`benchmarking.children_open_on`:
+    a record of the kind starts on or before it, and the authority's referrals, plans and
+    episodes reach on or after it):
 
     - ``cin_rate_per_10000``: children with a referral (CIN episode) open on 31 March;
     - ``cpp_rate_per_10000``: children with a child protection plan open on 31 March;
@@ -203,9 +204,12 @@ def own_demand_rates(
         dfe_tables.CPP_RATE: _records(conn, la_codes, cp_plans, "start_date", "end_date"),
         dfe_tables.CLA_RATE: _looked_after(conn, la_codes),
     }
+    reach = benchmarking.latest_dates(*records.values())
     parts = [
         benchmarking.rates_per_10000(
-            benchmarking.children_open_on(frame, dates), population, DEMAND_DECIMALS[measure]
+            benchmarking.children_open_on(frame, dates, reach),
+            population,
+            DEMAND_DECIMALS[measure],
         ).select(
             "la_code",
             "year",
@@ -228,8 +232,7 @@ def _records(
 def _looked_after(conn: Connection, la_codes: Sequence[str]) -> pl.DataFrame:
     columns = ["la_code", "child_id", "start_date", "ceased_date", "legal_status"]
     frame = active_frame(conn, cla_episodes, la_codes, columns=columns)
-    respite = pl.col("legal_status").is_in(list(benchmarking.SHORT_BREAKS))
-    return frame.filter(respite.not_() | pl.col("legal_status").is_null()).select(
+    return benchmarking.without_short_breaks(frame).select(
         "la_code",
         "child_id",
         pl.col("start_date").alias("start"),
