@@ -40,6 +40,8 @@ def test_small_demo_loads_everything_and_reimport_is_a_no_op(
     assert tables["posts"] == generated["establishment"]
     assert tables["pipeline"] == generated["pipeline"]
     assert tables["absences"] == generated["absences"]
+    assert tables["agency_placements"] == generated["agency"] > 0
+    assert tables["price_caps"] == generated["price_caps"] == 10  # the South East's, two years
     assert tables["csww_workers"] == sum(generated[p.stem] for p in report.council.csww_files)
     assert tables["csww_vacancies"] == 5
     # Teams defined by the SSD are the ones the spreadsheets refer to by name: no duplicates.

@@ -312,7 +312,7 @@ def test_the_result_does_not_depend_on_the_number_of_workers(
     )
     parallel = _digests(nation.out_dir)
     assert _digests(serial.out_dir) == parallel
-    assert len(parallel) == 1 + 3 * 25  # the national manifest; each council's 25 files
+    assert len(parallel) == 1 + 3 * 27  # the national manifest; each council's 27 files
     assert serial.totals == nation.totals
     fractions = [f for _, f in seen]
     assert fractions == sorted(fractions) and seen[-1] == ("done", 1.0)

@@ -31,7 +31,7 @@ def test_same_seed_gives_byte_identical_files_and_another_seed_does_not(tmp_path
     other = generate_council(tmp_path / "c", seed=4, size="small", today=TODAY)
     a, b, c = _digests(first.out_dir), _digests(second.out_dir), _digests(other.out_dir)
     assert a == b
-    assert len(a) == 15 + 5 + 5  # SSD tables, CSWW returns, four CSVs and the manifest
+    assert len(a) == 15 + 5 + 7  # SSD tables, CSWW returns, six CSVs and the manifest
     differing = [name for name in a if a[name] != c.get(name)]
     assert "ssd/ssd_involvements.csv" in differing and "staff.csv" in differing
     assert first.row_counts == second.row_counts

@@ -115,4 +115,6 @@ def council_jobs(council: GeneratedCouncil) -> list[ImportJob]:
         ImportJob("absences", council.absences_csv, la),
         ImportJob("establishment", council.establishment_csv, la),
         ImportJob("pipeline", council.pipeline_csv, la),
+        ImportJob("agency", council.agency_csv, la),
+        ImportJob("price-caps", council.price_caps_csv, la),
     ]

@@ -14,6 +14,8 @@ Writes, under ``out_dir``:
   year whose 30 September falls in the five years;
 - ``staff.csv``, ``absences.csv``, ``establishment.csv``, ``pipeline.csv``: the HR and finance
   extracts;
+- ``agency.csv``, ``price_caps.csv``: the facts for the DfE agency rules and the region's price
+  caps (:mod:`caseloads.synthetic.agency`);
 - ``manifest.json``: seed, size, authority, ``today``, the population aged 0-17 and the row counts.
 
 Everything is synthetic: no real person's data is read or produced. The same seed, size (or
@@ -28,6 +30,13 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from caseloads.ingest.regions import region_of
+from caseloads.synthetic.agency import (
+    AGENCY_COLUMNS,
+    PRICE_CAP_COLUMNS,
+    agency_table,
+    price_caps_table,
+)
 from caseloads.synthetic.contacts import generate_contacts
 from caseloads.synthetic.csww import build_returns, to_xml
 from caseloads.synthetic.dates import to_date
@@ -65,6 +74,8 @@ class GeneratedCouncil:
     absences_csv: Path
     establishment_csv: Path
     pipeline_csv: Path
+    agency_csv: Path
+    price_caps_csv: Path
     row_counts: dict[str, int]  # file stem -> data rows (XML: CSWWWorker records)
 
 
@@ -146,6 +157,13 @@ def generate_council(
     counts["pipeline"] = write_csv(
         pipeline_csv, PIPELINE_COLUMNS, pipeline_table(registry, streams.get("pipeline"))
     )
+    agency_csv = out_dir / "agency.csv"
+    price_caps_csv = out_dir / "price_caps.csv"
+    region = region_of(la_code)
+    counts["agency"] = write_csv(
+        agency_csv, AGENCY_COLUMNS, agency_table(registry, streams.get("agency"), region)
+    )
+    counts["price_caps"] = write_csv(price_caps_csv, PRICE_CAP_COLUMNS, price_caps_table(region))
     write_json(
         out_dir / "manifest.json",
         {
@@ -175,5 +193,7 @@ def generate_council(
         absences_csv=absences_csv,
         establishment_csv=establishment_csv,
         pipeline_csv=pipeline_csv,
+        agency_csv=agency_csv,
+        price_caps_csv=price_caps_csv,
         row_counts=counts,
     )
