@@ -136,6 +136,28 @@ def test_consistent_tables_pass(rows: list[list[int]]) -> None:
     assert set(found["row"].to_list()) <= {len(rows) + 1}
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(*([st.integers(-30, 300).map(lambda n: n / 10)] * len(FIGURES))),
+        min_size=1,
+        max_size=6,
+    ),
+    st.integers(0, 30),
+    st.integers(0, 30),
+)
+def test_a_larger_tolerance_never_reports_more(
+    rows: list[tuple[float, ...]], small: int, extra: int
+) -> None:
+    frame = table([("Total" if i == 0 else f"role {i}", *r) for i, r in enumerate(rows)])
+
+    def found(tolerance: float) -> set[tuple[int, str, str]]:
+        got = check_table(frame, decimals=1, tolerance=tolerance)
+        return set(zip(got["row"], got["check"], got["column"], strict=True))
+
+    assert found((small + extra) / 10) <= found(small / 10)
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(consistent_tables(), st.data())
 def test_any_wrong_figure_is_caught(rows: list[list[int]], data: st.DataObject) -> None:

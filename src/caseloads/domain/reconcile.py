@@ -26,7 +26,9 @@ numbers). Differences between figures printed to that precision are whole units,
 printed figures to add up exactly, as a reader adds them, while absorbing binary floating-point
 noise. A table computed from unrounded figures and then rounded may miss by a unit or two for
 that reason alone (DfE tables carry the note "figures may not sum due to rounding"); a larger
-tolerance (for example 0.1 or 0.2) can then be given explicitly.
+tolerance (for example 0.1 or 0.2) can then be given explicitly. The tolerance applies to every
+difference and to ``vacant`` being more than 0; whether permanent + agency fill the establishment
+is judged as printed, so a larger tolerance never reports more.
 """
 
 from __future__ import annotations
@@ -112,9 +114,12 @@ def check_table(
             decimals,
         )
     )
+    # "Already fill" is read as printed (P + A >= E at the printed precision) whatever the
+    # tolerance, so that a larger tolerance only ever reports less.
+    printed = default_tolerance(decimals) + _NOISE
     parts.append(
         _failures(
-            table.filter((v > tol) & (p + a - e > -tol)),
+            table.filter((v > tol) & (p + a - e > -printed)),
             "vacant_while_filled",
             "vacant",
             v,
