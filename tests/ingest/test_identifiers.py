@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import polars as pl
+from hypothesis import given
+from hypothesis import strategies as st
 from tests.ingest.helpers import P
 
 from caseloads.ingest.identifiers import Hasher, hash_series, namespace_for
@@ -54,3 +56,16 @@ def test_pseudonymise_hashes_only_namespaced_ids() -> None:
     frame = pl.DataFrame({"a": ["x"], "b": ["y"], "c": ["z"]})
     out = Hasher(P, "301").pseudonymise(frame, schema)
     assert out.row(0) == (P.one("person|301", "x"), "y", "z")
+
+
+ids = st.lists(st.one_of(st.none(), st.sampled_from(["", " ", "a", " a", "b", "c ", "d"])))
+
+
+@given(st.lists(ids, min_size=1, max_size=4))
+def test_a_hasher_always_gives_the_pseudonymisers_digests(columns: list[list[str | None]]) -> None:
+    """Whatever mix of all-distinct columns (hashed in place) and columns with repeats (hashed
+    once per distinct value, joined back) one extract holds, each digest is P.one's."""
+    hasher = Hasher(P, "301")
+    for column in columns:
+        series = pl.Series("id", column, dtype=pl.String)
+        assert hasher.hash(series, "person").to_list() == P.series(series, "person|301").to_list()

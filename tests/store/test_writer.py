@@ -218,3 +218,39 @@ def test_repoint_team_moves_every_reference(engine: Engine) -> None:
         writer.repoint_team(conn, la_code="826", old_id="MASH", new_id="T01")
         assert conn.execute(select(involvements.c.team_id)).scalars().all() == ["T01"]
         assert conn.execute(select(teams.c.team_id)).scalars().all() == ["T01"]
+
+
+@pytest.mark.parametrize("n", [1, 255, 256, 257, 600])
+def test_every_row_is_written_once_in_order_across_statement_blocks(engine: Engine, n: int) -> None:
+    """SQLite writes blocks of rows per INSERT statement (writer.SQLITE_ROWS_PER_STATEMENT = 256)
+    and the remainder in a last statement: no row lost, repeated or shuffled at the edges."""
+    frame = pl.DataFrame(
+        {
+            "involvement_id": [f"i{i}" for i in range(n)],
+            "worker_id": ["w1"] * n,
+            "child_id": [f"c{i}" for i in range(n)],
+            "start_date": [date(2024, 1, 1)] * n,
+        }
+    ).with_columns(
+        pl.lit(None, dtype=pl.String).alias(c)
+        for c in ("team_id", "role", "referral_id", "change_reason")
+    )
+    frame = frame.with_columns(pl.lit(None, dtype=pl.Date).alias("end_date"))
+    with engine.begin() as conn:
+        batch = new_batch(conn, "ssd")
+        writer.insert_frame(conn, involvements, frame, la_code="826", batch_id=batch)
+    with engine.connect() as conn:
+        got = conn.execute(
+            select(involvements.c.involvement_id).order_by(involvements.c.id)
+        ).scalars()
+        assert list(got) == [f"i{i}" for i in range(n)]
+
+
+def test_an_authority_code_that_is_not_plain_text_is_refused(engine: Engine) -> None:
+    """The authority code is written into SQLite's statement as a literal, so only letters and
+    digits are accepted there (a quote could otherwise end the literal)."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's COPY carries the code as data")
+    with engine.begin() as conn, pytest.raises(ValueError, match="not a plain authority code"):
+        batch = new_batch(conn, "ssd")
+        writer.insert_frame(conn, involvements, involvement_frame(), la_code="8'6", batch_id=batch)

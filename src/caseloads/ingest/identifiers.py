@@ -28,30 +28,54 @@ def namespace_for(kind: str, la_code: str) -> str:
 
 class Hasher:
     """Hashes the identifiers of one extract, remembering each namespace's digests, so that an id
-    referenced by several tables (a person, a referral) is hashed only once per read."""
+    referenced by several tables (a person, a referral) is hashed only once per read.
+
+    A column whose values are all distinct (a record's own id) is hashed in place, value by value,
+    with no look-up; its digests are remembered for the columns that refer to it. A column with
+    repeats (the child on each involvement) hashes only the distinct values not seen before and
+    joins the digests back."""
 
     def __init__(self, p: Pseudonymiser, la_code: str) -> None:
         self._p = p
         self._la = la_code
-        self._seen: dict[str, pl.DataFrame] = {}
+        self._parts: dict[str, list[pl.DataFrame]] = {}
 
     def hash(self, values: pl.Series, kind: str) -> pl.Series:
         """Hash in the namespace of ``kind`` (``person``, ``worker``, ``swe`` ...)."""
         return self.hash_in(values, namespace_for(kind, self._la))
 
+    def _seen(self, namespace: str) -> pl.DataFrame | None:
+        parts = self._parts.get(namespace)
+        if not parts:
+            return None
+        if len(parts) > 1:
+            parts[:] = [pl.concat(parts).unique(subset="k", keep="first")]
+        return parts[0]
+
+    def _remember(self, namespace: str, lookup: pl.DataFrame) -> None:
+        self._parts.setdefault(namespace, []).append(lookup)
+
     def hash_in(self, values: pl.Series, namespace: str) -> pl.Series:
         """Keyed hash of each value in ``namespace``; blank and null stay null."""
         text = values.cast(pl.String).str.strip_chars()
         text = pl.select(pl.when(text.str.len_chars() > 0).then(text).alias("k")).to_series()
+        present = text.len() - text.null_count()
+        distinct_count = text.n_unique() - (1 if text.null_count() else 0)
+        if distinct_count == present:
+            digests = pl.Series("h", self._p.digests(namespace, text.to_list()), dtype=pl.String)
+            self._remember(namespace, pl.DataFrame({"k": text, "h": digests}).drop_nulls())
+            return digests.alias(values.name)
         distinct = text.drop_nulls().unique()
-        seen = self._seen.get(namespace)
+        seen = self._seen(namespace)
         if seen is not None:
-            distinct = distinct.filter(~distinct.is_in(seen.get_column("k").implode()))
-        digests = pl.Series("h", self._p.many(namespace, distinct.to_list()), dtype=pl.String)
-        lookup = pl.DataFrame({"k": distinct, "h": digests})
-        if seen is not None:
-            lookup = pl.concat([seen, lookup])
-        self._seen[namespace] = lookup
+            distinct = distinct.to_frame("k").join(seen, on="k", how="anti").get_column("k")
+        fresh = pl.DataFrame(
+            {"k": distinct, "h": pl.Series(self._p.digests(namespace, distinct.to_list()))},
+            schema={"k": pl.String, "h": pl.String},
+        )
+        self._remember(namespace, fresh)
+        lookup = self._seen(namespace)
+        assert lookup is not None
         joined = text.to_frame("k").join(lookup, on="k", how="left", maintain_order="left")
         return joined.get_column("h").alias(values.name)
 

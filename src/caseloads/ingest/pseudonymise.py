@@ -57,6 +57,22 @@ class Pseudonymiser:
             append(h.hexdigest())
         return out
 
+    def digests(self, namespace: str, values: Iterable[str | None]) -> list[str | None]:
+        """Like :meth:`many` for values already stripped, with ``None`` kept as ``None``."""
+        prefix = hashlib.blake2b(key=self._key, digest_size=DIGEST_BYTES)
+        prefix.update(f"{namespace}|".encode())
+        fork = prefix.copy
+        out: list[str | None] = []
+        append = out.append
+        for value in values:
+            if value is None:
+                append(None)
+                continue
+            h = fork()
+            h.update(value.encode())
+            append(h.hexdigest())
+        return out
+
     def series(self, values: pl.Series, namespace: str) -> pl.Series:
         """Hash a column of identifiers; nulls (and blank strings) stay null. Each distinct value is
         hashed once, then mapped back, so the cost scales with distinct identifiers."""
