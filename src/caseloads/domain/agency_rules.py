@@ -244,7 +244,7 @@ def check_experience(placements: pl.DataFrame, as_of: date) -> pl.DataFrame:
         placements,
         EXPERIENCE,
         status,
-        value=counted,
+        value=pl.when(status == UNKNOWN).then(None).otherwise(counted),
         limit=pl.lit(MIN_EXPERIENCE_MONTHS),
         unit="months",
         missing=pl.lit("months_post_qualifying_la_experience"),
@@ -252,8 +252,9 @@ def check_experience(placements: pl.DataFrame, as_of: date) -> pl.DataFrame:
     )
 
 
-def check_cooling_off(placements: pl.DataFrame, la_region: str | None, as_of: date) -> pl.DataFrame:
-    """No engagement within 3 months of leaving a substantive post in the same region."""
+def check_cooling_off(placements: pl.DataFrame, la_region: str | None) -> pl.DataFrame:
+    """No engagement within 3 months of leaving a substantive post in the same region (judged at
+    the engagement, so it does not depend on the date of the check)."""
     left = pl.col("last_substantive_end_date")
     region = pl.col("last_substantive_employer_region")
     start = pl.col("start_date")
@@ -509,8 +510,8 @@ def without_facts(agency_staff: pl.DataFrame, placements: pl.DataFrame) -> pl.Da
             pl.lit(None, pl.String).alias("unit"),
             pl.lit(NO_FACTS).alias("missing"),
             pl.lit(
-                "an agency worker in the staff extract on the date, with no row in the agency "
-                "import"
+                "an agency worker in the staff extract on the date, with no assignment on the "
+                "date in the agency import"
             ).alias("detail"),
             pl.lit(GUIDANCE[rule]).alias("guidance"),
         )
@@ -535,7 +536,7 @@ def check_agency_rules(
     running = on_date(placements, as_of)
     parts = [
         check_experience(running, as_of),
-        check_cooling_off(running, la_region, as_of),
+        check_cooling_off(running, la_region),
         check_references(running, as_of),
         check_price_cap(running, caps, la_region, as_of),
     ]
