@@ -70,10 +70,12 @@ def test_missing_column_and_second_total(tmp_path: Path) -> None:
         ("column.missing", "over_under")
     ]
     twice = read(tmp_path, HEADER, "A,1,1,0,0,0", "Total,1,1,0,0,0", "grand  TOTAL,1,1,0,0,0")
-    assert [(f.rule, f.row) for f in errors(twice.findings)] == [("total.duplicate", 4)]
+    assert [(f.rule, f.row) for f in errors(twice.findings)] == [("duplicate.key", 4)]
 
 
 def test_empty_and_missing_files(tmp_path: Path) -> None:
-    assert [f.rule for f in errors(read(tmp_path, HEADER).findings)] == ["table.empty"]
+    empty = read(tmp_path, HEADER)
+    assert empty.frame.height == 0
+    assert [(f.severity, f.rule) for f in empty.findings] == [("warning", "file.no_rows")]
     gone = read_summary_table(tmp_path / "nowhere.csv", max_file_bytes=LIMIT)
     assert [(f.rule, f.file) for f in errors(gone.findings)] == [("file.missing", "nowhere.csv")]

@@ -209,3 +209,6 @@ def test_reconcile_service(tmp_path: Path) -> None:
     assert [(f.row, f.column, f.value) for f in caught.value.findings] == [
         (2, "establishment", "x")
     ]
+    path.write_text("role,establishment,permanent,agency,vacant,over_under\n", encoding="utf-8")
+    with pytest.raises(ExtractError, match="has no rows to check"):
+        reconcile_table(path, max_file_bytes=1_000_000)

@@ -12,8 +12,9 @@ print them:
   may be negative.
 
 A figure that cannot be read, an empty one or one out of range is an error naming the file, the
-spreadsheet row, the column and the value (schema.py). More than one total row
-(``total.duplicate``) and a table with no rows (``table.empty``) are errors too. The number of
+spreadsheet row, the column and the value (schema.py). More than one total row is an error
+(``duplicate.key``: the total label given twice); a table with no rows gives the usual
+``file.no_rows`` warning, and the reconcile service refuses it (nothing to check). The number of
 decimal places the table prints (the most any figure has) is kept: the checks compare at that
 precision.
 """
@@ -96,13 +97,11 @@ def read_summary_table(path: Path, *, max_file_bytes: int) -> SummaryTable:
     )
     decimals = _decimals(text) if all(f in text.columns for f in FIGURES) else 0
     frame = apply_schema(text, SCHEMA, file=name, findings=findings)
-    if frame.height == 0:
-        findings.error("table.empty", "the table has no rows to check", name)
     totals = frame.filter(is_total(pl.col("role").fill_null("")))
     findings.from_frame(
         totals.slice(1),
         severity="error",
-        rule="total.duplicate",
+        rule="duplicate.key",
         message="a second total row: only one row may be the total",
         file=name,
         column="role",

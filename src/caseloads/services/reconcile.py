@@ -32,6 +32,8 @@ def reconcile_table(
             f"the table {table.name} cannot be checked: fix the errors listed",
             list(table.findings),
         )
+    if table.frame.height == 0:
+        raise ExtractError(f"the table {table.name} has no rows to check", list(table.findings))
     used = domain.default_tolerance(table.decimals) if tolerance is None else tolerance
     failures = domain.check_table(table.frame, decimals=table.decimals, tolerance=used)
     totals = table.frame.filter(domain.is_total(pl.col("role")))
