@@ -39,7 +39,7 @@ def test_upgrade_from_0001_and_back(settings: Settings) -> None:
     _to(settings, "0001")
     assert not {"agency_placements", "price_caps"} & _state(settings)[0]
     report = initialise(settings)  # init upgrades an existing database to the head
-    assert (report.revision_before, report.revision) == ("0001", "0002")
+    assert (report.revision_before, report.revision) == ("0001", schema.head_revision())
     names, kept = _state(settings)
     assert {"agency_placements", "price_caps"} <= names and kept >= 1  # the key fingerprint
     _to(settings, "0001", down=True)

@@ -74,7 +74,9 @@ def data_table(name: str, *items: SchemaItem) -> Table:
         _batch(),
         *items,
     )
-    Index(f"ix_{name}_batch", table.c.batch_id)
+    # PostgreSQL: a BRIN (block range) index, as a batch's rows are written together and batch
+    # ids only grow; it costs a COPY far less than a B-tree (migration 0003).
+    Index(f"ix_{name}_batch", table.c.batch_id, postgresql_using="brin")
     return table
 
 
