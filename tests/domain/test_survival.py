@@ -31,7 +31,7 @@ def test_a_hand_worked_example_with_late_entry() -> None:
     assert km.survival_at(6.0) == pytest.approx(0.1875)
     assert km.survival_at(6.1) is None  # beyond the data
     assert km.median() == 5.0  # first time S <= 0.5
-    assert (km.subjects, km.events, km.last_time) == (6, 4, 6.0)
+    assert (km.subjects, km.events, km.first_entry, km.last_time) == (6, 4, 0.0, 6.0)
 
 
 def test_ignoring_late_entry_would_give_other_figures() -> None:
@@ -73,6 +73,16 @@ def test_no_events_and_no_subjects() -> None:
     assert km.table.is_empty() and km.survival_at(4) == 1.0 and km.median() is None
     empty = kaplan_meier(exit=np.array([]), event=np.array([], dtype=bool))
     assert (empty.subjects, empty.last_time, empty.survival_at(1)) == (0, None, None)
+
+
+def test_with_no_one_observed_from_the_start_the_shares_are_unknown() -> None:
+    """Everyone entered late (at 100 and 300): the product estimates survival given survival to
+    100, so neither S(t) nor the median is the unconditional figure."""
+    km = kaplan_meier(
+        exit=np.array([200.0, 400.0]), event=np.array([True, True]), entry=np.array([100.0, 300.0])
+    )
+    assert km.table["survival"].to_list() == [0.0, 0.0]  # one at risk at 200, one at 400
+    assert (km.from_origin, km.survival_at(250), km.median()) == (False, None, None)
 
 
 def test_entering_after_leaving_is_refused() -> None:

@@ -11,6 +11,8 @@ import typer
 
 from caseloads.commands import agency, benchmark
 from caseloads.commands import establishment as establishment_commands
+from caseloads.commands import turnover as turnover_commands
+from caseloads.commands import workforce as workforce_commands
 
 Registrar = Callable[[typer.Typer], None]
 
@@ -19,4 +21,6 @@ REGISTRARS: list[Registrar] = [
     benchmark.register,
     establishment_commands.register,
     agency.register,
+    workforce_commands.register,
+    turnover_commands.register,
 ]

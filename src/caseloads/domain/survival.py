@@ -14,7 +14,10 @@ Moeschberger, *Survival Analysis*, 2nd ed., §4.6)::
     S(t) = ∏_{tⱼ <= t} (1 − dⱼ / nⱼ)
 
 A censoring at the same time as an event is taken to follow it (it is still in the risk set).
-S is defined up to the largest exit time; beyond it the estimate is unknown (``None``).
+S is defined up to the largest exit time; beyond it the estimate is unknown (``None``). With late
+entry the product estimates S(t) given survival to the earliest entry time; when no subject is
+observed from time 0 it is not the unconditional S, so :meth:`KaplanMeier.survival_at` and
+:meth:`KaplanMeier.median` give ``None`` (the table still shows the conditional product).
 
 Pure numpy and Polars, no loops over subjects.
 """
@@ -33,18 +36,25 @@ FloatArray = npt.NDArray[np.float64]
 @dataclass(frozen=True)
 class KaplanMeier:
     """A fitted estimate: ``table`` has one row per distinct event time (``time``, ``at_risk``,
-    ``events``, ``survival``); ``subjects`` and ``events`` count the input; ``last_time`` is the
-    largest exit time, beyond which S is unknown."""
+    ``events``, ``survival``); ``subjects`` and ``events`` count the input; ``first_entry`` is the
+    earliest entry time and ``last_time`` the largest exit time, beyond which S is unknown."""
 
     table: pl.DataFrame
     subjects: int
     events: int
+    first_entry: float | None
     last_time: float | None
+
+    @property
+    def from_origin(self) -> bool:
+        """Whether some subject is observed from time 0 (so S is not merely conditional)."""
+        return self.first_entry == 0.0
 
     def survival_at(self, t: float) -> float | None:
         """S(t): the share still in post at time ``t`` (1 before the first event; ``None`` after
-        the last exit time, where the data say nothing)."""
-        if self.last_time is None or t > self.last_time:
+        the last exit time, where the data say nothing, and when no subject is observed from
+        time 0)."""
+        if self.last_time is None or t > self.last_time or not self.from_origin:
             return None
         times = self.table["time"].to_numpy()
         survival = self.table["survival"].to_numpy()
@@ -53,7 +63,9 @@ class KaplanMeier:
 
     def median(self) -> float | None:
         """The median survival time: the first event time at which S falls to 0.5 or below
-        (``None`` if it never does within the data)."""
+        (``None`` if it never does within the data, or no subject is observed from time 0)."""
+        if not self.from_origin:
+            return None
         reached = self.table.filter(pl.col("survival") <= 0.5)
         return None if reached.is_empty() else float(reached["time"][0])
 
@@ -97,5 +109,6 @@ def kaplan_meier(
         table=table,
         subjects=int(t_exit.size),
         events=int(happened.sum()),
+        first_entry=float(t_entry.min()) if t_entry.size else None,
         last_time=float(t_exit.max()) if t_exit.size else None,
     )
