@@ -31,7 +31,11 @@ from caseloads.services.turnover import (
     time_in_post_curve,
     turnover_by_month,
 )
-from caseloads.services.workforce import WorkforceRequestError, workforce_indicators
+from caseloads.services.workforce import (
+    WorkforceRequestError,
+    census_return_checks,
+    workforce_indicators,
+)
 
 TODAY = date(2025, 3, 31)
 CENSUS_YEARS = (2020, 2021, 2022, 2023, 2024)  # the small demo's returns (today 31 March 2025)
@@ -282,3 +286,34 @@ def test_the_command_line(settings: Settings, tmp_path: Path) -> None:
     for command in ("workforce", "turnover", "leavers", "experience", "survival"):
         help_text = runner.invoke(app, [command, "--help"])
         assert help_text.exit_code == 0 and "--la" in help_text.output
+
+
+def test_the_sample_return_is_checked(settings: Settings) -> None:
+    """The liia-tools sample return (tests/fixtures/xml_samples/csww_2022_sample.xml, the XML of
+    ``csww_2022_sample_workers.csv`` and ``_lalevel.csv``): its LALevelVacancies claims more
+    agency cover (59.82 FTE, 71 workers) than its 6 agency records in post hold (2.335268 FTE;
+    worked by hand in tests/domain/test_workforce_census.py), and 20 of its 30 records fall
+    outside the census year."""
+    sample = Path(__file__).parents[1] / "fixtures" / "xml_samples" / "csww_2022_sample.xml"
+    initialise(settings)
+    db = open_database(settings)
+    try:
+        import_path(db, "csww", sample)
+        checks = {r["check"]: r for r in census_return_checks(db, la_code="301", year=2022)}
+        (row,) = workforce_indicators(db, la_code="301", year=2022)
+    finally:
+        db.dispose()
+    assert set(checks) == {
+        "agency_cover_fte_above_agency_fte",
+        "agency_cover_headcount_above_agency_headcount",
+        "records_outside_year",
+    }
+    assert (checks["agency_cover_fte_above_agency_fte"]["figure"], row["agency_fte"]) == (
+        59.82,
+        2.3,
+    )
+    assert checks["agency_cover_headcount_above_agency_headcount"]["limit"] == 6
+    assert checks["records_outside_year"]["figure"] == 20
+    assert (
+        row["agency_cover_rate_fte"] == 2561.6
+    )  # 100 × 59.82 / 2.335268: the return's own figures

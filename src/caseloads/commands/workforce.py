@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from caseloads.cli_support import TableFormat, emit, settings_of, user_errors
+from caseloads.cli_support import TableFormat, emit, out, settings_of, user_errors
 from caseloads.errors import CaseloadsError
 
 _HELP = (
@@ -109,21 +109,47 @@ def workforce(
         WorkforceBy | None,
         typer.Option("--by", help="Group by team or role.", show_default=False),
     ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="With --year: list what the return contradicts in itself (agency cover above "
+            "the agency workers in post or the vacancies, records outside the year) instead.",
+        ),
+    ] = False,
     fmt: FormatOption = TableFormat.table,
 ) -> None:
     from caseloads.domain.workforce_rates import INDICATORS
     from caseloads.services.database import open_database
-    from caseloads.services.workforce import workforce_indicators
+    from caseloads.services.workforce import census_return_checks, workforce_indicators
 
     with user_errors():
         day = parse_date(as_of, "--as-of")
+        if check and (year is None or day is not None):
+            raise CaseloadsError("--check needs --year (it checks a CSWW return)")
         db = open_database(settings_of(ctx))
         try:
-            rows = workforce_indicators(
-                db, la_code=la, year=year, as_of=day, by=None if by is None else by.value
-            )
+            if check:
+                assert year is not None
+                findings = census_return_checks(db, la_code=la, year=year)
+            else:
+                rows = workforce_indicators(
+                    db, la_code=la, year=year, as_of=day, by=None if by is None else by.value
+                )
         finally:
             db.dispose()
+    if check:
+        emit(
+            findings,
+            fmt,
+            title=f"CSWW return {year}: contradictions",
+            columns=None
+            if fmt is not TableFormat.table
+            else ["la_code", "check", "figure", "limit", "detail"],
+        )
+        if fmt is TableFormat.table and not findings:
+            out.print("The return's worker records and LALevelVacancies do not contradict.")
+        return
     if fmt is not TableFormat.table:
         emit(rows, fmt)
         return

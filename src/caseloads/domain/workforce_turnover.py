@@ -30,7 +30,7 @@ leaver rules of :mod:`caseloads.domain.workforce_live` (staff extract) or the re
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 from typing import Final
 
 import polars as pl
@@ -435,13 +435,3 @@ def fit_time_in_post(subjects: pl.DataFrame) -> KaplanMeier:
         event=subjects["event"],
         entry=subjects["entry"].cast(pl.Float64),
     )
-
-
-def first_day_of(day: date) -> date:
-    """The first day of ``day``'s month."""
-    return day.replace(day=1)
-
-
-def month_before(day: date) -> date:
-    """The last day of the month before ``day``'s."""
-    return first_day_of(day) - timedelta(days=1)

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from caseloads.domain.establishment import establishment_table, role_key
-from caseloads.domain.workforce_census import census_indicators, census_period
+from caseloads.domain.workforce_census import census_checks, census_indicators, census_period
 from caseloads.domain.workforce_live import (
     GROUP_COLUMNS,
     NON_CASE_ROLES,
@@ -345,3 +345,24 @@ def _live_rows(
         *INDICATORS,
     )
     return _rows(frame)
+
+
+def census_return_checks(
+    db: Database, *, la_code: str | None = None, year: int
+) -> list[dict[str, Any]]:
+    """What each authority's CSWW return for ``year`` contradicts in itself (see
+    :func:`caseloads.domain.workforce_census.census_checks`): agency cover above the agency
+    workers in post or above the vacancies, records outside the census year, leavers with an FTE.
+    Rows: ``la_code, year, check, figure, limit, detail``; none when the return is consistent."""
+    with reading(db) as conn:
+        la_codes = authorities_with(conn, "csww", la_code, scope=str(year))
+        records = active_frame(
+            conn, csww_workers, la_codes, where=[csww_workers.c.census_year == year]
+        )
+        vacancies = active_frame(
+            conn, csww_vacancies, la_codes, where=[csww_vacancies.c.census_year == year]
+        )
+    checks = census_checks(records, vacancies, year)
+    return _rows(
+        checks.select("la_code", pl.lit(year).alias("year"), "check", "figure", "limit", "detail")
+    )
