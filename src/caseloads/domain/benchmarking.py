@@ -258,7 +258,10 @@ def compare(
 def _neighbour_stats(
     subject: pl.DataFrame, own: pl.DataFrame, neighbours: pl.DataFrame
 ) -> pl.DataFrame:
-    """``sn_count, sn_with_value, sn_mean, sn_rank, sn_ranked, sn_tied, sn_missing`` per key."""
+    """``sn_count, sn_with_value, sn_mean, sn_rank, sn_ranked, sn_tied, sn_missing`` per key
+    (grouped on a row number of ``subject`` rather than the three text keys: several times
+    faster on every authority and year at once)."""
+    keyed = subject.select(*_KEY, "value").with_row_index("key")
     theirs = own.select(
         pl.col("la_code").alias("neighbour_code"),
         "year",
@@ -266,47 +269,41 @@ def _neighbour_stats(
         pl.col("value").alias("n_value"),
         pl.col("symbol").alias("n_symbol"),
     )
-    pairs = (
-        subject.select(*_KEY, "value")
-        .join(neighbours.select("la_code", "position", "neighbour_code"), on="la_code", how="inner")
-        .join(theirs, on=["neighbour_code", "year", "measure"], how="left")
-        .sort(*_KEY, "position")
-    )
+    pairs = keyed.join(
+        neighbours.select("la_code", "position", "neighbour_code"), on="la_code", how="inner"
+    ).join(theirs, on=["neighbour_code", "year", "measure"], how="left")
     has = pl.col("n_value").is_not_null()
+    stats = pairs.group_by("key").agg(
+        pl.len().cast(pl.Int64).alias("sn_count"),
+        has.sum().cast(pl.Int64).alias("sn_with_value"),
+        pl.col("n_value").mean().round(1).alias("sn_mean"),
+        (pl.col("n_value") > pl.col("value")).sum().cast(pl.Int64).alias("higher"),
+        (pl.col("n_value") == pl.col("value")).sum().cast(pl.Int64).alias("tied"),
+    )
     reason = pl.coalesce(pl.col("n_symbol"), pl.lit("no row"))
-    missing = pl.col("neighbour_code") + pl.lit(" (") + reason + pl.lit(")")
-    return (
-        pairs.group_by(_KEY, maintain_order=True)
+    missing = (
+        pairs.filter(~has)
+        .sort("key", "position")
+        .group_by("key", maintain_order=True)
         .agg(
-            pl.len().alias("sn_count"),
-            has.sum().alias("sn_with_value"),
-            pl.col("n_value").mean().round(1).alias("sn_mean"),
-            (pl.col("n_value") > pl.col("value")).sum().alias("higher"),
-            (pl.col("n_value") == pl.col("value")).sum().alias("sn_tied"),
-            pl.col("value").first().alias("value"),
-            missing.filter(~has).str.join(", ").alias("sn_missing"),
+            (pl.col("neighbour_code") + pl.lit(" (") + reason + pl.lit(")"))
+            .str.join(", ")
+            .alias("sn_missing")
         )
+    )
+    ranked = pl.col("value").is_not_null()
+    return (
+        keyed.join(stats, on="key", how="inner")
+        .join(missing, on="key", how="left")
         .select(
             *_KEY,
-            pl.col("sn_count").cast(pl.Int64),
-            pl.col("sn_with_value").cast(pl.Int64),
+            "sn_count",
+            "sn_with_value",
             "sn_mean",
-            pl.when(pl.col("value").is_not_null())
-            .then(pl.col("higher").cast(pl.Int64) + 1)
-            .otherwise(None)
-            .alias("sn_rank"),
-            pl.when(pl.col("value").is_not_null())
-            .then(pl.col("sn_with_value").cast(pl.Int64) + 1)
-            .otherwise(None)
-            .alias("sn_ranked"),
-            pl.when(pl.col("value").is_not_null())
-            .then(pl.col("sn_tied").cast(pl.Int64))
-            .otherwise(None)
-            .alias("sn_tied"),
-            pl.when(pl.col("sn_missing") == "")
-            .then(None)
-            .otherwise(pl.col("sn_missing"))
-            .alias("sn_missing"),
+            pl.when(ranked).then(pl.col("higher") + 1).otherwise(None).alias("sn_rank"),
+            pl.when(ranked).then(pl.col("sn_with_value") + 1).otherwise(None).alias("sn_ranked"),
+            pl.when(ranked).then(pl.col("tied")).otherwise(None).alias("sn_tied"),
+            "sn_missing",
         )
     )
 

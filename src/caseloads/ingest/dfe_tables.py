@@ -240,7 +240,13 @@ def _cla_rate() -> pl.DataFrame:
 def benchmark_rows() -> pl.DataFrame:
     """Every published figure the benchmarks compare, as long rows (:data:`LONG_SCHEMA`; see the
     module docstring for the measures and their sources), ordered by source, level, area, year
-    and measure."""
+    and measure. Built once per process (the bundled files do not change); callers get their
+    own copy."""
+    return _benchmark_rows().clone()
+
+
+@cache
+def _benchmark_rows() -> pl.DataFrame:
     population = _population()
     parts = [
         _csww(),

@@ -97,11 +97,10 @@ def benchmark_comparison(
             computed = _computed(db, conn, table, values)
     except SQLAlchemyError as exc:
         raise DatabaseError(f"cannot read {db.url}: {describe_db_error(exc)}") from exc
-    return (
-        table.join(computed, on=["la_code", "year", "measure"], how="left")
-        .select(COLUMNS)
-        .to_dicts()
-    )
+    out = table.join(computed, on=["la_code", "year", "measure"], how="left")
+    # Column lists zipped into dicts: faster than DataFrame.to_dicts on every authority and year.
+    columns = [out.get_column(name).to_list() for name in COLUMNS]
+    return [dict(zip(COLUMNS, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
 def _check_request(
