@@ -57,15 +57,17 @@ class Hasher:
 
     def hash_in(self, values: pl.Series, namespace: str) -> pl.Series:
         """Keyed hash of each value in ``namespace``; blank and null stay null."""
-        text = values.cast(pl.String).str.strip_chars()
-        text = pl.select(pl.when(text.str.len_chars() > 0).then(text).alias("k")).to_series()
-        present = text.len() - text.null_count()
-        distinct_count = text.n_unique() - (1 if text.null_count() else 0)
-        if distinct_count == present:
+        stripped = pl.col("k").cast(pl.String).str.strip_chars()
+        text = (
+            values.to_frame("k")
+            .select(pl.when(stripped.str.len_bytes() > 0).then(stripped).alias("k"))
+            .to_series()
+        )
+        distinct = text.drop_nulls().unique()
+        if distinct.len() == text.len() - text.null_count():
             digests = pl.Series("h", self._p.digests(namespace, text.to_list()), dtype=pl.String)
             self._remember(namespace, pl.DataFrame({"k": text, "h": digests}).drop_nulls())
             return digests.alias(values.name)
-        distinct = text.drop_nulls().unique()
         seen = self._seen(namespace)
         if seen is not None:
             distinct = distinct.to_frame("k").join(seen, on="k", how="anti").get_column("k")
