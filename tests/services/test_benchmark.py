@@ -20,6 +20,7 @@ from caseloads.services.benchmark import benchmark_comparison
 from caseloads.services.database import Database, open_database
 from caseloads.services.imports import import_path
 from caseloads.services.setup import initialise
+from caseloads.services.workforce import workforce_indicators
 from caseloads.store import benchmarks as store
 from caseloads.store import repositories
 from caseloads.store.tables import benchmarks
@@ -141,8 +142,42 @@ def test_unknown_authority_year_and_missing_tables(db: Database) -> None:
         benchmark_comparison(db, "301")
 
 
-def test_workforce_hook_answers_none_until_the_workforce_service_is_there(db: Database) -> None:
-    assert service.own_workforce_figures(db, "301", 2025) is None
+def test_workforce_hook_answers_none_without_a_return(db: Database) -> None:
+    assert service.own_workforce_figures(db, 2025, "301") is None
+    assert service.own_workforce_figures(db, 2025) is None
+
+
+CSWW_SAMPLE = Path(__file__).parents[1] / "fixtures" / "xml_samples" / "csww_2022_sample.xml"
+
+
+def test_own_csww_figures_from_the_loaded_return(db: Database) -> None:
+    # The liia-tools sample return: LEA 301, census year 2022 (random values, fake data).
+    import_path(db, "csww", CSWW_SAMPLE)
+    own = workforce_indicators(db, la_code="301", year=2022)[0]
+    rows = benchmark_comparison(db, "301", 2022)
+    measures = [r for r in rows if r["measure"] in dfe_tables.CSWW_MEASURES]
+    assert len(measures) == 22
+    for row in measures:
+        # The same figures as `caseloads workforce --year 2022`, beside the published ones.
+        assert row["computed"] == own[row["measure"]], row["measure"]
+        assert row["computed_source"] == service.WORKFORCE_SOURCE
+    turnover = row_for(rows, "turnover_rate_fte")
+    # csww_indicators_2017_to_2025.csv, 2022, 301 Barking and Dagenham: the published 2022
+    # turnover is unchanged by the loaded return.
+    published = [
+        r
+        for r in dfe_tables.benchmark_rows().to_dicts()
+        if (r["area_code"], r["year"], r["measure"]) == ("301", 2022, "turnover_rate_fte")
+    ]
+    assert turnover["value"] == published[0]["value"]
+    # Other years have no return loaded: no own figure.
+    assert all(
+        r["computed"] is None
+        for r in benchmark_comparison(db, "301", 2023)
+        if r["measure"] in dfe_tables.CSWW_MEASURES
+    )
+    everyone = benchmark_comparison(db, None, 2022)
+    assert [r["la_code"] for r in everyone if r["computed"] is not None] == ["301"] * 22
 
 
 SSD = {

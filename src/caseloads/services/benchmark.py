@@ -12,7 +12,8 @@ The authority's own figures (``computed``) come from two hooks, each answering `
 has nothing to say:
 
 - :func:`own_workforce_figures`: the CSWW indicators computed from the authority's loaded CSWW
-  return by :mod:`caseloads.services.workforce`;
+  return for the census year by :mod:`caseloads.services.workforce` (the DfE's definitions, so
+  they sit beside the published figures like for like);
 - :func:`own_demand_rates`: children in need, on a child protection plan and looked after at 31
   March, counted from the loaded referrals, plans and episodes (SSD, CIN census, SSDA903) and
   divided by the ONS estimate of children aged 0-17 the DfE uses for that year.
@@ -134,15 +135,17 @@ def _computed(
     db: Database, conn: Connection, table: pl.DataFrame, values: pl.DataFrame
 ) -> pl.DataFrame:
     """``la_code, year, measure, computed, computed_source`` for the authorities of ``table``
-    whose data is loaded (one read of each table for all of them)."""
+    whose data is loaded."""
     loaded = sorted(set(repositories.authorities(conn)) & set(table["la_code"].to_list()))
     if not loaded:
         return pl.DataFrame(schema=_SCHEMA)
     parts: list[pl.DataFrame] = []
     rows: list[tuple[str, int, str, float, str]] = []
-    for la_code in loaded:
-        for year in _years(table, la_code, dfe_tables.CSWW_MEASURES):
-            figures = own_workforce_figures(db, la_code, year) or {}
+    # One workforce call per census year, for every loaded authority at once (or the one asked
+    # for); figures for keys the comparison does not hold fall away in the caller's join.
+    only = loaded[0] if len(loaded) == 1 else None
+    for year in sorted({y for la in loaded for y in _years(table, la, dfe_tables.CSWW_MEASURES)}):
+        for la_code, figures in (own_workforce_figures(db, year, only) or {}).items():
             rows.extend((la_code, year, m, v, WORKFORCE_SOURCE) for m, v in figures.items())
     parts.append(pl.DataFrame(rows, schema=_SCHEMA, orient="row"))
     years = sorted({y for la in loaded for y in _years(table, la, tuple(DEMAND_DECIMALS))})
@@ -155,14 +158,32 @@ def _years(table: pl.DataFrame, la_code: str, measures: Sequence[str]) -> list[i
     return sorted(int(y) for y in chosen["year"].unique().to_list())
 
 
-def own_workforce_figures(db: Database, la_code: str, year: int) -> dict[str, float] | None:
-    """The hook for the authority's own CSWW indicators for the census year to 30 September
-    ``year``, keyed by the DfE column names (``turnover_rate_fte``, ...), as computed from its
-    loaded CSWW return by :mod:`caseloads.services.workforce`.
+def own_workforce_figures(
+    db: Database, year: int, la_code: str | None = None
+) -> dict[str, dict[str, float]] | None:
+    """The hook for the authorities' own CSWW indicators for the census year to 30 September
+    ``year``: ``{la_code: {measure: value}}``, the measures keyed by the DfE column names
+    (``turnover_rate_fte``, ...), as :func:`caseloads.services.workforce.workforce_indicators`
+    computes them from each authority's loaded CSWW return for that year (``la_code``: only that
+    authority's; ``None``: every authority with a return). An indicator the return cannot give
+    (no denominator) is left out.
 
-    ``None`` while that service is not there, or when it has no return for the authority and
-    year. Not wired yet: ``services.workforce`` had not landed when this was written."""
-    return None
+    ``None`` when no authority asked for has a CSWW return for the year loaded."""
+    from caseloads.services.workforce import workforce_indicators
+
+    try:
+        rows = workforce_indicators(db, la_code=la_code, year=year)
+    except NotFoundError:
+        return None
+    out: dict[str, dict[str, float]] = {}
+    for row in rows:
+        figures = {
+            m: float(row[m])
+            for m in dfe_tables.CSWW_MEASURES
+            if isinstance(row.get(m), int | float) and not isinstance(row.get(m), bool)
+        }
+        out[str(row["la_code"])] = figures
+    return out or None
 
 
 #: The demand rates computed from loaded records, with the decimals the DfE rounds them to.

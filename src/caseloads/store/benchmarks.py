@@ -13,9 +13,8 @@ import psycopg
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Connection
 
-from caseloads.store import writer
 from caseloads.store.tables import benchmarks
-from caseloads.store.writer import polars_dtype
+from caseloads.store.writer import bulk_insert, polars_dtype
 
 #: The stored columns, in table order (``id`` is the database's).
 COLUMNS: tuple[str, ...] = tuple(c.name for c in benchmarks.columns if c.name != "id")
@@ -23,17 +22,13 @@ COLUMNS: tuple[str, ...] = tuple(c.name for c in benchmarks.columns if c.name !=
 
 def replace_all(conn: Connection, frame: pl.DataFrame) -> int:
     """Delete every stored benchmark row and write ``frame`` in their place, in the caller's
-    transaction (COPY on PostgreSQL, one ``executemany`` on SQLite: the bulk writer's paths).
+    transaction through the bulk writer (COPY on PostgreSQL, multi-row INSERTs on SQLite).
     Returns the number of rows written."""
     conn.execute(delete(benchmarks))
     if frame.height == 0:
         return 0
     typed = frame.select(pl.col(c).cast(polars_dtype(benchmarks.c[c].type)) for c in COLUMNS)
-    if conn.dialect.name == "postgresql":
-        writer._copy_postgres(conn, benchmarks, typed)
-    else:
-        writer._executemany(conn, benchmarks, typed)
-    return frame.height
+    return bulk_insert(conn, benchmarks, typed)
 
 
 def count(conn: Connection) -> int:
