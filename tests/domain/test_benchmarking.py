@@ -209,6 +209,7 @@ def test_children_open_on_31_march() -> None:
         ("100", "c2", date(2025, 1, 10), date(2025, 3, 31)),  # ends on the day: not open
         ("100", "c3", date(2023, 5, 1), date(2025, 6, 30)),  # open
         ("100", "c4", date(2025, 4, 2), None),  # starts after
+        ("100", "c5", date(2022, 1, 1), date(2023, 1, 1)),  # the extract's window opens by 2023
         ("101", "c9", date(2025, 1, 1), None),  # 101's records start after 31 March 2024
     )
     out = bm.children_open_on(frame, {2024: date(2024, 3, 31), 2025: date(2025, 3, 31)})
@@ -231,9 +232,25 @@ def test_an_open_record_counts_up_to_the_reach_of_the_loaded_extract() -> None:
     on = {2025: date(2025, 3, 31)}
     assert bm.children_open_on(plans, on).is_empty()  # these records alone stop in July 2024
     referrals = records(("100", "c2", date(2025, 4, 2), None))  # the extract reaches April 2025
-    reach = bm.latest_dates(plans, referrals)
-    assert reach.rows() == [("100", date(2025, 4, 2))]
-    assert bm.children_open_on(plans, on, reach).rows() == [("100", 2025, 1)]
+    span = bm.loaded_span(plans, referrals)
+    assert span.rows() == [("100", None, date(2025, 4, 2))]
+    assert bm.children_open_on(plans, on, span).rows() == [("100", 2025, 1)]
+
+
+def test_dates_before_the_extracts_window_are_not_counted() -> None:
+    # An extract of what was open since 23 November 2021 holds nothing that closed earlier: its
+    # earliest end date says so, and 31 March 2021 would be undercounted.
+    referrals = records(
+        ("100", "c1", date(2015, 5, 1), None),  # a long-running case, open throughout
+        ("100", "c2", date(2021, 6, 1), date(2021, 11, 23)),  # the earliest end
+        ("100", "c3", date(2024, 1, 1), date(2026, 11, 22)),
+    )
+    plans = records(("100", "c1", date(2005, 8, 22), date(2005, 8, 29)))  # an old plan
+    span = bm.loaded_span(referrals, plans)
+    # The latest of the sets' earliest ends: the referrals' 2021-11-23, not the plans' 2005.
+    assert span.rows() == [("100", date(2021, 11, 23), date(2026, 11, 22))]
+    dates = {2021: date(2021, 3, 31), 2022: date(2022, 3, 31)}
+    assert bm.children_open_on(referrals, dates, span).rows() == [("100", 2022, 1)]
 
 
 def test_rates_per_10000_use_the_previous_mid_year_and_dfe_rounding() -> None:

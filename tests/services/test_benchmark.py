@@ -184,6 +184,7 @@ SSD = {
     "ssd_person.csv": "pers_person_id,pers_sex,pers_dob\nC1,F,2015-01-01\nC2,M,2016-01-01\n"
     "C3,F,2012-01-01\nC4,M,2020-01-01\n",
     "ssd_cin_episodes.csv": "cine_referral_id,cine_person_id,cine_referral_date,cine_close_date\n"
+    "R0,C4,2022-01-01,2023-01-01\n"
     "R1,C1,2024-06-01,\n"
     "R2,C2,2025-01-10,2025-03-31\n"
     "R3,C3,2023-05-01,2025-06-30\n"
@@ -211,12 +212,15 @@ def test_own_rates_from_loaded_records(db: Database, tmp_path: Path) -> None:
     # CP plans: C1; looked after: C3. Over ONS mid-2024 children in City of London, 847
     # (ons file line 135): 2 / 847 x 10,000 = 23.6; 1 / 847 x 10,000 = 11.8, whole number 12.
     # At 31 March 2024: CIN C3 only, over mid-2023's 918 (line 300): 10.9. The plans and
-    # episodes loaded start later, so no 2024 CPP or CLA figure (not a zero).
+    # episodes loaded start later, so no 2024 CPP or CLA figure (not a zero). The earliest end
+    # (R0, 1 January 2023) is where the extract's window opens: no figure for 2022 or before;
+    # at 31 March 2023 the window is open and no referral is: a count of 0, so a rate of 0.0.
     assert own == {
         ("cin_rate_per_10000", 2025): 23.6,
         ("cpp_rate_per_10000", 2025): 11.8,
         ("cla_rate_per_10000", 2025): 12.0,
         ("cin_rate_per_10000", 2024): 10.9,
+        ("cin_rate_per_10000", 2023): 0.0,
     }
     cla = row_for(rows, "cla_rate_per_10000", 2025)
     assert cla["symbol"] == "c" and cla["computed_source"] == service.DEMAND_SOURCE

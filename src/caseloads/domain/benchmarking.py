@@ -323,40 +323,60 @@ def without_short_breaks(episodes: pl.DataFrame) -> pl.DataFrame:
     return episodes.filter(respite.not_() | pl.col("legal_status").is_null())
 
 
-def latest_dates(*record_sets: pl.DataFrame) -> pl.DataFrame:
-    """``la_code, last``: the latest start or end date in any of the authority's records (each
-    with ``la_code, start, end``): how far its loaded extracts reach."""
+def loaded_span(*record_sets: pl.DataFrame) -> pl.DataFrame:
+    """``la_code, complete_from, last``: the dates between which an authority's loaded records
+    (each set with ``la_code, start, end``) can count what was open on a date.
+
+    - ``last``: the latest start or end date in any set: how far the extracts reach.
+    - ``complete_from``: the latest of the sets' earliest *end* dates. Case-management extracts
+      hold the records open at any time in a window (the SSD's is the last six years), so they
+      hold nothing that ended before the window opened, and a set's earliest end date is about
+      where its window opens; before it, records that had already closed are missing and a count
+      would be too low. Null when no set records an end (nothing to say)."""
     parts = [
-        r.select("la_code", pl.max_horizontal("start", "end").alias("last"))
+        r.group_by("la_code").agg(
+            pl.col("end").min().alias("complete_from"),
+            pl.max_horizontal(pl.col("start").max(), pl.col("end").max()).alias("last"),
+        )
         for r in record_sets
         if r.height
     ]
     if not parts:
-        return pl.DataFrame(schema={"la_code": pl.String(), "last": pl.Date()})
-    return pl.concat(parts).group_by("la_code").agg(pl.col("last").max())
+        return pl.DataFrame(
+            schema={"la_code": pl.String(), "complete_from": pl.Date(), "last": pl.Date()}
+        )
+    return (
+        pl.concat(parts)
+        .group_by("la_code")
+        .agg(pl.col("complete_from").max(), pl.col("last").max())
+    )
 
 
 def children_open_on(
-    records: pl.DataFrame, dates: Mapping[int, date], reach: pl.DataFrame | None = None
+    records: pl.DataFrame, dates: Mapping[int, date], span: pl.DataFrame | None = None
 ) -> pl.DataFrame:
     """``la_code, year, children``: for each year's date, the distinct ``child_id`` of each
     authority with a record open on it (``start <= date`` and no ``end`` or ``end > date``: a
     plan or episode ending on 31 March is not open at 31 March).
 
     ``records`` has ``la_code, child_id, start, end``. An authority gets a count for a date only
-    if its records reach across it: one of them starts on or before it, and its loaded data
-    (``reach``, from :func:`latest_dates`; by default these records alone) has a date on or
-    after it. An extract that stops before the date, or whose records all start after it, cannot
-    count what was open on it. A heuristic for "the data is loaded for that date"; a covered
-    date with nothing open counts 0."""
+    where its records can count it (a heuristic for "the data is loaded for that date"): one of
+    these records starts on or before it, and the date lies within the authority's loaded span
+    (``span``, from :func:`loaded_span` over all its kinds of record; by default these records
+    alone): on or after ``complete_from`` and on or before ``last``. A covered date with nothing
+    open counts 0."""
     schema = {"la_code": pl.String(), "year": pl.Int64(), "children": pl.Int64()}
     if records.height == 0 or not dates:
         return pl.DataFrame(schema=schema)
-    span = records.group_by("la_code").agg(pl.col("start").min().alias("first"))
-    span = span.join(reach if reach is not None else latest_dates(records), on="la_code")
+    first = records.group_by("la_code").agg(pl.col("start").min().alias("first"))
+    bounds = first.join(span if span is not None else loaded_span(records), on="la_code")
     parts = []
     for year, on in sorted(dates.items()):
-        covered = span.filter((pl.col("first") <= on) & (pl.col("last") >= on)).select("la_code")
+        covered = bounds.filter(
+            (pl.col("first") <= on)
+            & (pl.col("complete_from").is_null() | (pl.col("complete_from") <= on))
+            & (pl.col("last") >= on)
+        ).select("la_code")
         open_ = records.filter(
             (pl.col("start") <= on) & (pl.col("end").is_null() | (pl.col("end") > on))
         )

@@ -199,8 +199,8 @@ def own_demand_rates(
 ) -> pl.DataFrame:
     """The authorities' own rates per 10,000 children at 31 March of each of ``years``, from
     their loaded records, where those cover the date (:func:`benchmarking.children_open_on`:
-    a record of the kind starts on or before it, and the authority's referrals, plans and
-    episodes reach on or after it):
+    a record of the kind starts on or before it, and it lies between the start of the window the
+    authority's referrals, plans and episodes were extracted for and their latest date):
 
     - ``cin_rate_per_10000``: children with a referral (CIN episode) open on 31 March;
     - ``cpp_rate_per_10000``: children with a child protection plan open on 31 March;
@@ -224,10 +224,10 @@ def own_demand_rates(
         dfe_tables.CPP_RATE: _records(conn, la_codes, cp_plans, "start_date", "end_date"),
         dfe_tables.CLA_RATE: _looked_after(conn, la_codes),
     }
-    reach = benchmarking.latest_dates(*records.values())
+    span = benchmarking.loaded_span(*records.values())
     parts = [
         benchmarking.rates_per_10000(
-            benchmarking.children_open_on(frame, dates, reach),
+            benchmarking.children_open_on(frame, dates, span),
             population,
             DEMAND_DECIMALS[measure],
         ).select(
