@@ -144,7 +144,9 @@ def _computed(
     # One workforce call per census year, for every loaded authority at once (or the one asked
     # for); figures for keys the comparison does not hold fall away in the caller's join.
     only = loaded[0] if len(loaded) == 1 else None
-    for year in sorted({y for la in loaded for y in _years(table, la, dfe_tables.CSWW_MEASURES)}):
+    returns = store.active_scopes(conn, "csww")  # census years with a return loaded
+    csww_years = {y for la in loaded for y in _years(table, la, dfe_tables.CSWW_MEASURES)}
+    for year in sorted(y for y in csww_years if str(y) in returns):
         for la_code, figures in (own_workforce_figures(db, year, only) or {}).items():
             rows.extend((la_code, year, m, v, WORKFORCE_SOURCE) for m, v in figures.items())
     parts.append(pl.DataFrame(rows, schema=_SCHEMA, orient="row"))

@@ -13,7 +13,7 @@ import psycopg
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Connection
 
-from caseloads.store.tables import benchmarks
+from caseloads.store.tables import batches, benchmarks
 from caseloads.store.writer import bulk_insert, polars_dtype
 
 #: The stored columns, in table order (``id`` is the database's).
@@ -70,3 +70,9 @@ def read_all(conn: Connection) -> pl.DataFrame:
         {name: list(values) for name, values in zip(COLUMNS, columns, strict=True)},
         schema=schema,
     )
+
+
+def active_scopes(conn: Connection, kind: str) -> set[str]:
+    """The scopes (for a CSWW return, its census year) of the active batches of ``kind``."""
+    query = select(batches.c.scope).where(batches.c.status == "active", batches.c.kind == kind)
+    return {str(scope) for scope in conn.execute(query).scalars()}
