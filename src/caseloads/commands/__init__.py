@@ -10,6 +10,7 @@ from collections.abc import Callable
 import typer
 
 from caseloads.commands import agency, benchmark
+from caseloads.commands import demand as demand_commands
 from caseloads.commands import establishment as establishment_commands
 from caseloads.commands import turnover as turnover_commands
 from caseloads.commands import workforce as workforce_commands
@@ -23,4 +24,5 @@ REGISTRARS: list[Registrar] = [
     agency.register,
     workforce_commands.register,
     turnover_commands.register,
+    demand_commands.register,
 ]
