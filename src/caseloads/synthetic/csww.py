@@ -2,9 +2,9 @@
 
 Each return follows the structure of the 2022 sample (``Message/Header``, ``LALevelVacancies``,
 then one ``CSWWWorker`` per worker record, items in the sample's order): directly employed workers
-in post at 30 September, those who left during the year (FTE 0, with their leaving date, reason and
-destination), and agency workers in post at 30 September. Every figure comes from the same
-simulated rows as staff.csv, absences.csv and ssd_involvements.csv.
+in post at 30 September, those who left during the year (FTE 0 and their FTE in FTE30, with their
+leaving date, reason and destination), and agency workers in post at 30 September. Every figure
+comes from the same simulated rows as staff.csv, absences.csv and ssd_involvements.csv.
 """
 
 from __future__ import annotations
@@ -129,7 +129,10 @@ def build_returns(reg: Registry) -> list[Return]:
                     rec["RoleEndDate"] = to_date(last.end).isoformat()
                     rec["LeaverDestination"] = last.destination or "8"
                     rec["ReasonLeave"] = last.leaving_reason
-                    rec["FTE30"] = "0"
+                    # FTE must be 0 for a leaver (Social Finance's validator); the FTE they
+                    # held goes in FTE30, the item the published leavers_fte can come from
+                    # (definitions.md §1.6; services/workforce reads the larger of the two).
+                    rec["FTE30"] = f"{last.fte:.6f}"
                     rec["Cases30"] = "0"
                     rec["WorkingDaysLost"] = f"{lost[worker]:.2f}"
                     rec.pop("CFKSSstatus", None)
