@@ -26,8 +26,10 @@ from caseloads.config import Settings
 from caseloads.errors import CaseloadsError, ExtractError
 from caseloads.ingest.findings import Finding
 
-out = Console()
-err = Console(stderr=True)
+#: Piped or redirected output is not cut to 80 columns (rich's default off a terminal): the
+#: tables of figures are wide, and a wrapped table is hard to read in a log or an e-mail.
+out = Console(width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
 
 
 class Format(StrEnum):
