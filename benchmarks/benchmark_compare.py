@@ -10,7 +10,8 @@ Per backend, on a fresh database:
   (every authority, measure and year in one call: one read of the stored rows, one Polars pass);
   ``compare_one``: ``--la 301`` (latest year of each measure);
 - ``cli_all``: ``caseloads benchmark --all-years --format json`` as a fresh process (Python
-  start-up and imports included), output discarded.
+  start-up and imports included), output discarded; ``cli_all_csv`` the same with
+  ``--format csv``.
 
 The baseline, in the same process: ``polars.read_csv`` of the same five bundled CSV files (all
 columns as text) and a filter to their local-authority rows, no comparison.
@@ -93,7 +94,15 @@ def baseline() -> None:
 def run_backend(backend: str, runs: int, work: Path, pg_admin: str) -> dict[str, Any]:
     samples: dict[str, list[float]] = {
         k: []
-        for k in ("init", "init_again", "load_benchmarks", "compare_all", "compare_one", "cli_all")
+        for k in (
+            "init",
+            "init_again",
+            "load_benchmarks",
+            "compare_all",
+            "compare_one",
+            "cli_all",
+            "cli_all_csv",
+        )
     }
     rows_all = 0
     program = str(Path(sys.executable).parent / "caseloads")
@@ -115,10 +124,11 @@ def run_backend(backend: str, runs: int, work: Path, pg_admin: str) -> dict[str,
                 db.dispose()
             key = str(settings.resolved_key_file())
             command = [program, "--database", url, "--key-file", key, "benchmark", "--all-years"]
-            command += ["--format", "json"]
-            samples["cli_all"].append(
-                timed(subprocess.run, command, check=True, stdout=subprocess.DEVNULL)[0]
-            )
+            for name, fmt in (("cli_all", "json"), ("cli_all_csv", "csv")):
+                run_cli = [*command, "--format", fmt]
+                samples[name].append(
+                    timed(subprocess.run, run_cli, check=True, stdout=subprocess.DEVNULL)[0]
+                )
     return {
         **{f"median_seconds_{k}": median(v) for k, v in samples.items()},
         "rows_compare_all": rows_all,
