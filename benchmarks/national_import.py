@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -143,6 +144,10 @@ def main() -> None:
     parser.add_argument(
         "--postgres-url", default=os.environ.get("CASELOADS_BENCH_POSTGRES_URL", DEFAULT_PG)
     )
+    parser.add_argument(
+        "--keep",
+        help="keep the (last) SQLite database and its key in this folder, for later benchmarks",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--work", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -197,6 +202,11 @@ def main() -> None:
                 if proc.returncode != 0:
                     sys.exit(f"{backend} run failed:\n{proc.stderr[-3000:]}")
                 runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+                if args.keep and backend == "sqlite":
+                    keep = Path(args.keep)
+                    keep.mkdir(parents=True, exist_ok=True)
+                    for name in ("national.db", "national.key"):
+                        shutil.move(str(Path(work) / name), str(keep / name))
                 print(backend, json.dumps(runs[-1]), file=sys.stderr, flush=True)
         med = {
             k: statistics.median(r[k] for r in runs)
