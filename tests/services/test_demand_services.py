@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from itertools import pairwise
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
