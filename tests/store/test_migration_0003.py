@@ -57,5 +57,5 @@ def test_batch_indexes_are_brin_on_postgresql_and_back_after_downgrade(
     _to(settings, "0002")
     assert set(_methods(settings).values()) == {"btree"}
     report = initialise(settings)
-    assert (report.revision_before, report.revision) == ("0002", "0003")
+    assert (report.revision_before, report.revision) == ("0002", schema.head_revision())
     assert set(_methods(settings).values()) == ({"brin"} if postgres else {"btree"})

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import typer
 
 from caseloads.commands import agency, benchmark
+from caseloads.commands import caseload as caseload_commands
 from caseloads.commands import demand as demand_commands
 from caseloads.commands import establishment as establishment_commands
 from caseloads.commands import turnover as turnover_commands
@@ -25,4 +26,5 @@ REGISTRARS: list[Registrar] = [
     workforce_commands.register,
     turnover_commands.register,
     demand_commands.register,
+    caseload_commands.register,
 ]

@@ -23,6 +23,7 @@ from caseloads.ingest.establishment import read_establishment
 from caseloads.ingest.extract import Extract
 from caseloads.ingest.pipeline import read_pipeline
 from caseloads.ingest.price_caps import read_price_caps
+from caseloads.ingest.reductions import read_reductions
 from caseloads.ingest.ssd import read_ssd
 from caseloads.ingest.ssda903 import read_ssda903, read_ssda903_many
 from caseloads.ingest.staff import read_staff
@@ -126,6 +127,15 @@ READERS: dict[str, ReaderSpec] = {
             "regional price caps for agency social workers (CSV): region, role, hourly_cap, "
             "effective_from",
             read_price_caps,
+        ),
+        ReaderSpec(
+            "reductions",
+            "file",
+            True,
+            "per-worker reductions of caseload capacity (CSV): worker_ref, reason "
+            "(phased_return, union_duties, secondment, training, other), percent, start_date, "
+            "end_date",
+            read_reductions,
         ),
     )
 }

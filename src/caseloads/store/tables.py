@@ -29,6 +29,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Table,
+    UniqueConstraint,
 )
 from sqlalchemy.schema import SchemaItem
 
@@ -510,6 +511,37 @@ price_caps = data_table(
     Column("effective_from", Date, nullable=False),  # in force until a later cap's date
 )
 
+# --- caseload weighting and settings (issue 5; domain/weights.py, domain/caseload.py) ----------
+
+# An effective-dated weighting scheme with the caseload settings councils differ on, as validated
+# YAML (`caseloads weights load`). ``la_code`` "" applies to every authority; the scheme in force
+# on a date is the latest ``effective_from`` on or before it, an authority's own before "".
+weighting_schemes = Table(
+    "weighting_schemes",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("la_code", LaCode, nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("scheme", JSON, nullable=False),  # the full scheme, defaults filled in
+    Column("source_file", String(255), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+    Column("loaded_by", String(128), nullable=False),
+    UniqueConstraint("la_code", "effective_from"),
+)
+
+# Per-worker capacity reductions with dates (phased return, union duties, ...), imported as the
+# ``reductions`` kind; the ASYE reduction is derived from ``workers.asye_start`` instead.
+workload_reductions = data_table(
+    "workload_reductions",
+    Column("worker_id", Ident, nullable=False),  # keyed hash, the staff extract's namespace
+    Column("reason", Code, nullable=False),  # phased_return | union_duties | other ...
+    Column("percent", Float, nullable=False),  # of capacity, 0-100
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date),
+)
+
 # --- published statistics -----------------------------------------------------------------------
 
 benchmarks = Table(
@@ -579,6 +611,7 @@ KIND_TABLES: dict[str, tuple[Table, ...]] = {
     "pipeline": (pipeline,),
     "agency": (agency_placements,),
     "price-caps": (price_caps,),
+    "reductions": (workload_reductions,),
 }
 
 #: Tables counted per authority by ``caseloads status`` (everything with an ``la_code``).
