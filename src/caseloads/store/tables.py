@@ -23,6 +23,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Float,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -541,6 +542,73 @@ workload_reductions = data_table(
     Column("start_date", Date, nullable=False),
     Column("end_date", Date),
 )
+
+# --- users, API tokens and the audit log (issue 6; design.md §8) -------------------------------
+
+# Accounts of the web application and the API. Passwords are argon2id hashes (PHC strings, with
+# their own salt and parameters); ``session_generation`` is stamped into each session cookie and
+# bumped to end every session of the user (sign-out, password change, disabling).
+users = Table(
+    "users",
+    metadata,
+    Column("user_id", Id, primary_key=True, autoincrement=True),
+    Column("username", String(128), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(16), nullable=False),  # admin | analyst | manager | viewer
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("session_generation", Integer, nullable=False),
+)
+
+# What a user may see: one row per authority (``team_id`` empty) and, for a manager, per team.
+user_scopes = Table(
+    "user_scopes",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "user_id",
+        Id,
+        ForeignKey("users.user_id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("la_code", LaCode, nullable=False),
+    Column("team_id", Ident, nullable=True),
+)
+
+# Bearer tokens for the API: only the SHA-256 of a token is stored, never the token itself.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "user_id",
+        Id,
+        ForeignKey("users.user_id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True), nullable=True),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+# Sign-ins, failed sign-ins (also the state of the sign-in rate limit), exports and views of
+# worker-level pages. ``username`` is as typed for a failed sign-in; no password is ever logged.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("username", String(128), nullable=True),
+    Column("action", String(64), nullable=False),
+    Column("detail", JSON, nullable=False),
+    Column("client", String(64), nullable=True),  # the client's IP address
+)
+Index("ix_audit_log_at", audit_log.c.at)
+Index("ix_audit_log_action_at", audit_log.c.action, audit_log.c.at)
+Index("ix_audit_log_username_at", audit_log.c.username, audit_log.c.at)
 
 # --- published statistics -----------------------------------------------------------------------
 
