@@ -96,7 +96,7 @@ def _read(db: Database, la_code: str | None, action: Any) -> Any:
         raise DatabaseError(f"cannot read the database {db.url}: {describe_db_error(exc)}") from exc
 
 
-def _inputs(frames: dict[str, pl.DataFrame], scheme: Scheme) -> domain.CaseloadInputs:
+def caseload_inputs(frames: dict[str, pl.DataFrame], scheme: Scheme) -> domain.CaseloadInputs:
     swe_map = pl.concat(
         [
             frames["workers"].select("swe_hash", "worker_id"),
@@ -173,7 +173,7 @@ def _compute(
         chosen[id(scheme)] = scheme
     for key, run in by_scheme.items():
         scheme = chosen[key]
-        workers = domain.worker_steps(_inputs(frames, scheme), scheme, run)
+        workers = domain.worker_steps(caseload_inputs(frames, scheme), scheme, run)
         if by == "team":
             part = domain.team_steps(workers, teams, scheme)
         else:
@@ -316,7 +316,7 @@ def allocation_options(
             )
         frame = _compute(conn, la, [on], "worker", team)
         frames = store.caseload_frames(conn, la, on, on)
-        reasons = domain.all_reductions(_inputs(frames, scheme), scheme).filter(
+        reasons = domain.all_reductions(caseload_inputs(frames, scheme), scheme).filter(
             (pl.col("start_date").is_null() | (pl.col("start_date") <= on))
             & (pl.col("end_date").is_null() | (pl.col("end_date") >= on))
         )

@@ -3,8 +3,9 @@
 ``caseload_frames`` reads an authority's active rows that can matter to a window of dates: an
 interval table's rows that overlap the window (its start on or before the window's end, its end
 open or on or after the window's start: the SQL does the filtering, so a one-date caseload reads
-only what is open on that date). Assessments are read whole up to the window's end, as an
-authorised assessment of an older referral can make a child open after assessment in the window.
+only what is open on that date). Assessments: those not authorised before the window, and those of
+children with a referral open in it (an authorised assessment of an older, still open referral
+makes a child open after assessment). Families: those of children allocated in the window.
 """
 
 from __future__ import annotations
@@ -57,6 +58,12 @@ def caseload_frames(
     ) -> pl.DataFrame:
         return active_frame(conn, table, la, columns=columns, where=where or [])
 
+    allocated_children = select(involvements.c.child_id).where(
+        *_overlap(involvements, "start_date", "end_date", first, last)
+    )
+    open_referrals = select(referrals.c.child_id).where(
+        *_overlap(referrals, "referral_date", "close_date", first, last)
+    )
     return {
         "involvements": read(
             involvements,
@@ -68,10 +75,19 @@ def caseload_frames(
             ["child_id", "referral_date", "close_date"],
             _overlap(referrals, "referral_date", "close_date", first, last),
         ),
+        # Under assessment in the window, or authorised before it with the child's referral
+        # (CIN episode) still open in it.
         "assessments": read(
             assessments,
             ["child_id", "start_date", "auth_date", "nfa"],
-            [assessments.c.start_date <= last],
+            [
+                assessments.c.start_date <= last,
+                or_(
+                    assessments.c.auth_date.is_(None),
+                    assessments.c.auth_date >= first,
+                    assessments.c.child_id.in_(open_referrals),
+                ),
+            ],
         ),
         "s47_enquiries": read(
             s47_enquiries,
@@ -101,7 +117,9 @@ def caseload_frames(
             ["child_id", "care_proceedings_letter_date"],
             [pre_proceedings.c.care_proceedings_letter_date <= last],
         ),
-        "families": read(families, ["family_id", "child_id"]),
+        "families": read(
+            families, ["family_id", "child_id"], [families.c.child_id.in_(allocated_children)]
+        ),
         "workers": read(workers, ["worker_id", "swe_hash", "asye_start"]),
         "assignments": read(
             assignments,
