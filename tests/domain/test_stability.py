@@ -9,11 +9,11 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from caseloads.domain.caseload import resolve_workers
 from caseloads.domain.stability import (
     cohort_workers,
     stability_summary,
     stability_window,
-    with_worker_key,
     workers_per_child,
 )
 
@@ -76,6 +76,8 @@ def test_workers_per_child_worked_by_hand() -> None:
 
 
 def test_the_same_worker_from_two_extracts_counts_once() -> None:
+    # The 903's social-worker episode carries the worker's SWE number hash; the SSD professional
+    # of the same person maps it to the worker id (domain/caseload.resolve_workers).
     frame = involvements(
         [
             ("a", "ssd-worker", "CW", date(2023, 5, 1), date(2023, 6, 30)),
@@ -83,11 +85,9 @@ def test_the_same_worker_from_two_extracts_counts_once() -> None:
             ("a", "other", "CW", date(2023, 7, 1), None),
         ]
     )
-    professionals = pl.DataFrame(
-        {"la_code": ["1"], "worker_id": ["ssd-worker"], "swe_hash": ["swe-hash"]}
-    )
-    keyed = with_worker_key(frame, professionals)
-    assert counts(workers_per_child(keyed, date(2024, 3, 31))) == {"a": 2}
+    swe_map = pl.DataFrame({"swe_hash": ["swe-hash"], "worker_id": ["ssd-worker"]})
+    resolved = resolve_workers(frame, swe_map)
+    assert counts(workers_per_child(resolved, date(2024, 3, 31))) == {"a": 2}
     assert counts(workers_per_child(frame, date(2024, 3, 31))) == {"a": 3}
 
 

@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 from caseloads.cli import app
 from caseloads.config import Settings
 from caseloads.errors import NotFoundError
+from caseloads.services.caseload import load_weights
 from caseloads.services.database import Database, open_database
 from caseloads.services.demand import DemandRequestError, demand_by_period
 from caseloads.services.demo import run_demo
@@ -275,6 +276,18 @@ def test_stability_worked_by_hand(db: Database, tmp_path: Path) -> None:
         0,
         0.0,
     )
+    # The setting: a weighting scheme in force from 1 January 2025 whose allocated roles are the
+    # IRO's (caseloads weights load) is followed on 31 March 2025, not on 31 December 2024.
+    scheme = tmp_path / "scheme.yaml"
+    scheme.write_text(
+        "name: iro-only\neffective_from: 2025-01-01\nallocated_roles: [iro]\n", encoding="utf-8"
+    )
+    load_weights(db, scheme, la_code="201")
+    (iro,) = social_worker_stability(db, as_of=date(2025, 3, 31))
+    assert (iro["children"], iro["children_with_3_or_more"]) == (1, 0)
+    (before,) = social_worker_stability(db, as_of=date(2024, 12, 31))
+    # 12 months to 31 December 2024: C1 W1, W2 (W3 from 2025); C2 W1; C3 W5, W8; C4 W1, W2, W3.
+    assert (before["children"], before["children_with_3_or_more"]) == (4, 1)
     with pytest.raises(StabilityRequestError, match="unknown cohort"):
         social_worker_stability(db, as_of=date(2025, 3, 31), cohort="cin")
 

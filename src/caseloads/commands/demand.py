@@ -40,9 +40,10 @@ _STABILITY_HELP = (
     "many and what share of the children had 3 or more (the DfE measure). --cohort allocated "
     "(default) counts every child with an allocated worker in the 12 months; --cohort cla counts "
     "the children looked after at the end of --as-of, as the DfE publishes it (la_cla_swcount). "
-    "Allocated worker: involvements whose role is one of --role (default CW and Allocated Case "
-    "Worker, any case); start and end dates inclusive, an empty end still held; a worker held "
-    "twice counts once. --by-child lists each child instead."
+    "Allocated worker: involvements whose role is one of --role (default: the weighting "
+    "scheme's allocated_roles setting, shipped as CW and Allocated Case Worker; any case); start "
+    "and end dates inclusive, an empty end still held; a worker held twice counts once. "
+    "--by-child lists each child instead."
 )
 
 
@@ -169,7 +170,8 @@ def stability(
         typer.Option(
             "--role",
             help="An involvement role counted as allocated social worker (repeat for more). "
-            f"Default: {', '.join(DEFAULT_ALLOCATED_ROLES)}.",
+            "Default: the allocated_roles setting of the weighting scheme in force on the date "
+            f"(`caseloads weights show`; shipped: {', '.join(DEFAULT_ALLOCATED_ROLES)}).",
             show_default=False,
         ),
     ] = None,
@@ -181,7 +183,7 @@ def stability(
     from caseloads.services.database import open_database
     from caseloads.services.stability import social_worker_stability, workers_by_child
 
-    roles = tuple(role) if role else DEFAULT_ALLOCATED_ROLES
+    roles = tuple(role) if role else None
     with user_errors():
         day = _required_date(as_of, "--as-of")
         db = open_database(settings_of(ctx))

@@ -17,16 +17,17 @@ DfE's year), and two cohorts can be asked for:
   :mod:`caseloads.domain.demand` for the interval rule), whether or not a worker was recorded; a
   child with none counts with 0 workers, so the denominator is the DfE's "Total children".
 
-**Allocated social worker**: an involvement whose role is one of ``roles`` (by default the SSD's
-allocated case worker codes, :data:`DEFAULT_ALLOCATED_ROLES`), matched without regard to case or
-surrounding spaces. An involvement counts for the window when it overlaps it: its start and end
-dates are both inclusive and an empty end means still held, so it counts when ``start_date <=
-window end`` and (no ``end_date`` or ``end_date >= window start``). A worker held twice (two
-involvements, or the same allocation in two extracts) counts once per child.
-
-Workers are told apart by ``worker_key``: the worker's Social Work England number hash where it is
-known (so the SSD's professional and the SSDA903 social-worker episode of the same person agree,
-:func:`with_worker_key`), else the stored ``worker_id``.
+**Allocated social worker**: an involvement whose role is one of ``roles`` (the setting
+``allocated_roles`` of the weighting scheme in force, by default the SSD's allocated case worker
+codes, :data:`DEFAULT_ALLOCATED_ROLES`), matched without regard to case or surrounding spaces
+(:func:`caseloads.domain.caseload.allocated`, the caseload engine's own rule). An involvement
+counts for the window when it overlaps it: its start and end dates are both inclusive and an
+empty end means still held, so it counts when ``start_date <= window end`` and (no ``end_date``
+or ``end_date >= window start``). A worker held twice (two involvements, or the same allocation
+in two extracts) counts once per child: worker ids are first made one namespace by
+:func:`caseloads.domain.caseload.resolve_workers` (the SSDA903's social-worker episodes carry
+the worker's Social Work England number hash, which the staff extract and the SSD professionals
+turn into the worker's id).
 """
 
 from __future__ import annotations
@@ -37,11 +38,13 @@ from typing import Final, Literal
 
 import polars as pl
 
+from caseloads.domain.caseload import allocated
 from caseloads.domain.workforce_live import period_to
 
-#: Involvement roles that are "allocated social worker" by default: the SSD's allocated case worker
-#: code and the spec's own wording (``ssd_involvements.invo_professional_role_id``, definitions.md
-#: [S13]; issue 5 deliverable 1). Matched without regard to case.
+#: Involvement roles that are "allocated social worker" when no setting says otherwise: the SSD's
+#: allocated case worker code and the spec's own wording (``ssd_involvements.
+#: invo_professional_role_id``, definitions.md [S13]; issue 5 deliverable 1), as the shipped
+#: weighting scheme's ``allocated_roles``. Matched without regard to case.
 DEFAULT_ALLOCATED_ROLES: Final[tuple[str, ...]] = ("CW", "Allocated Case Worker")
 
 #: The DfE threshold: 3 or more social workers during the year.
@@ -72,31 +75,6 @@ def stability_window(as_of: date) -> tuple[date, date]:
     return period_to(as_of)
 
 
-def allocated_role(roles: Sequence[str] = DEFAULT_ALLOCATED_ROLES) -> pl.Expr:
-    """True where ``role`` is one of ``roles`` (case and surrounding spaces ignored)."""
-    wanted = sorted({r.strip().lower() for r in roles if r.strip()})
-    return pl.col("role").str.strip_chars().str.to_lowercase().is_in(wanted).fill_null(False)
-
-
-def with_worker_key(involvements: pl.DataFrame, professionals: pl.DataFrame | None) -> pl.DataFrame:
-    """``involvements`` with ``worker_key``: the Social Work England number hash of the worker
-    where ``professionals`` (``la_code, worker_id, swe_hash``) knows it, else ``worker_id``. The
-    SSDA903 social-worker table stores that hash as the worker id itself, so an allocation loaded
-    from both the SSD and the 903 is one worker."""
-    if professionals is None or professionals.height == 0:
-        return involvements.with_columns(pl.col("worker_id").alias("worker_key"))
-    known = (
-        professionals.filter(pl.col("swe_hash").is_not_null())
-        .select("la_code", "worker_id", "swe_hash")
-        .unique(["la_code", "worker_id"], keep="first", maintain_order=True)
-    )
-    return (
-        involvements.join(known, on=["la_code", "worker_id"], how="left")
-        .with_columns(pl.coalesce("swe_hash", "worker_id").alias("worker_key"))
-        .drop("swe_hash")
-    )
-
-
 def workers_per_child(
     involvements: pl.DataFrame,
     as_of: date,
@@ -104,19 +82,18 @@ def workers_per_child(
 ) -> pl.DataFrame:
     """``la_code, child_id, workers``: for every child with an allocated social worker in the 12
     months to ``as_of`` (:func:`stability_window`), the number of different workers
-    (``worker_key``, or ``worker_id`` when there is none) whose allocated involvement overlaps the
-    window. ``involvements`` has ``la_code, child_id, worker_id, role, start_date, end_date``."""
+    (``worker_id``, resolved beforehand) whose allocated involvement (role in ``roles``)
+    overlaps the window. ``involvements`` has ``la_code, child_id, worker_id, role,
+    start_date, end_date``."""
     first, last = stability_window(as_of)
-    frame = involvements
-    if "worker_key" not in frame.columns:
-        frame = frame.with_columns(pl.col("worker_id").alias("worker_key"))
     overlapping = (pl.col("start_date") <= last) & (
         pl.col("end_date").is_null() | (pl.col("end_date") >= first)
     )
     return (
-        frame.filter(allocated_role(roles) & overlapping)
+        allocated(involvements, roles)
+        .filter(overlapping)
         .group_by("la_code", "child_id")
-        .agg(pl.col("worker_key").n_unique().alias("workers"))
+        .agg(pl.col("worker_id").n_unique().alias("workers"))
         .select(pl.col(n).cast(t) for n, t in PER_CHILD_SCHEMA.items())
         .sort("la_code", "child_id")
     )

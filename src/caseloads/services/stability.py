@@ -7,8 +7,10 @@ publishes it, the children looked after at the date) are in :mod:`caseloads.doma
 
 Allocations are the stored ``involvements`` (the SSD's ``ssd_involvements`` and the SSDA903's
 social-worker episodes) of the authority's active batches. Which roles are "allocated social
-worker" is the ``roles`` parameter, by default
-:data:`~caseloads.domain.stability.DEFAULT_ALLOCATED_ROLES`.
+worker" is the ``roles`` parameter when given, else the setting ``allocated_roles`` of the
+authority's weighting scheme in force on the date (``caseloads weights load``; the shipped
+default names the SSD's ``CW`` and ``Allocated Case Worker``), the same setting the caseload
+engine (:mod:`caseloads.services.caseload`) counts allocations by.
 
 Rows are JSON-safe dicts (dates as ISO text): the web API will serve exactly these.
 """
@@ -22,24 +24,26 @@ from typing import Any, Final
 import polars as pl
 from sqlalchemy.engine import Connection
 
+from caseloads.domain.caseload import resolve_workers
 from caseloads.domain.demand import looked_after_spells, open_at
 from caseloads.domain.stability import (
     COHORTS,
-    DEFAULT_ALLOCATED_ROLES,
     SUMMARY_COLUMNS,
     THRESHOLD,
     cohort_workers,
     stability_summary,
     stability_window,
-    with_worker_key,
     workers_per_child,
 )
+from caseloads.domain.weights import SchemeProblem, parse_scheme, scheme_in_force
 from caseloads.errors import CaseloadsError
+from caseloads.services.caseload import SchemeError, default_scheme
 from caseloads.services.database import Database
 from caseloads.services.demand import case_authorities
 from caseloads.services.workforce import reading
+from caseloads.store.caseload import stored_schemes
 from caseloads.store.frames import active_frame
-from caseloads.store.tables import cla_episodes, involvements, professionals
+from caseloads.store.tables import cla_episodes, involvements, professionals, workers
 
 #: The kinds of extract that hold allocations (involvements).
 ALLOCATION_KINDS: Final[tuple[str, ...]] = ("ssd", "ssda903")
@@ -50,26 +54,58 @@ class StabilityRequestError(CaseloadsError):
     threshold below 1)."""
 
 
-def _check(cohort: str, roles: Sequence[str], threshold: int) -> None:
+def _check(cohort: str, roles: Sequence[str] | None, threshold: int) -> None:
     if cohort not in COHORTS:
         raise StabilityRequestError(
             f"unknown cohort {cohort!r}: choose one of {', '.join(COHORTS)}"
         )
-    if not any(r.strip() for r in roles):
+    if roles is not None and not any(r.strip() for r in roles):
         raise StabilityRequestError("no involvement role is counted as an allocated social worker")
     if threshold < 1:
         raise StabilityRequestError("the threshold must be at least 1 worker")
 
 
+def allocated_roles_on(conn: Connection, la_code: str, day: date) -> tuple[str, ...]:
+    """The authority's ``allocated_roles`` setting on ``day``: that of the weighting scheme in
+    force (the latest ``effective_from`` on or before it among the shipped default, the schemes
+    loaded for every authority and those loaded for this one; the default before any)."""
+    base = default_scheme()
+    schemes = [base]
+    for row in stored_schemes(conn, la_code):
+        try:
+            schemes.append(parse_scheme(row["scheme"], base))
+        except SchemeProblem as exc:
+            raise SchemeError(f"the stored scheme {row['name']!r}: {exc}") from exc
+    scheme = scheme_in_force(schemes, day)
+    return (scheme if scheme is not None else base).allocated_roles
+
+
 def _per_child(
-    conn: Connection, la_codes: Sequence[str], as_of: date, cohort: str, roles: Sequence[str]
+    conn: Connection,
+    la_codes: Sequence[str],
+    as_of: date,
+    cohort: str,
+    roles: Sequence[str] | None,
 ) -> pl.DataFrame:
     columns = ["la_code", "child_id", "worker_id", "role", "start_date", "end_date"]
     held = active_frame(conn, involvements, la_codes, columns=columns)
-    known = active_frame(
-        conn, professionals, la_codes, columns=["la_code", "worker_id", "swe_hash"]
+    swe_map = pl.concat(
+        [
+            active_frame(conn, table, la_codes, columns=["swe_hash", "worker_id"])
+            for table in (workers, professionals)
+        ]
     )
-    per_child = workers_per_child(with_worker_key(held, known), as_of, roles)
+    held = resolve_workers(held, swe_map)
+    per_child = pl.concat(
+        [
+            workers_per_child(
+                held.filter(pl.col("la_code") == la),
+                as_of,
+                roles if roles is not None else allocated_roles_on(conn, la, as_of),
+            )
+            for la in la_codes
+        ]
+    )
     if cohort == "allocated":
         return cohort_workers(per_child, None)
     episodes = active_frame(
@@ -100,7 +136,7 @@ def social_worker_stability(
     as_of: date,
     la_code: str | None = None,
     cohort: str = "allocated",
-    roles: Sequence[str] = DEFAULT_ALLOCATED_ROLES,
+    roles: Sequence[str] | None = None,
     threshold: int = THRESHOLD,
 ) -> list[dict[str, Any]]:
     """One row per authority (``la_code``, else every authority with allocations loaded):
@@ -124,7 +160,7 @@ def workers_by_child(
     as_of: date,
     la_code: str | None = None,
     cohort: str = "allocated",
-    roles: Sequence[str] = DEFAULT_ALLOCATED_ROLES,
+    roles: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Every child of the cohort with its number of different allocated social workers in the 12
     months to ``as_of``: ``la_code, child_id`` (the pseudonymous id), ``workers``; most workers
