@@ -7,6 +7,7 @@ import itertools
 import pytest
 
 from caseloads.domain.access import (
+    ALL_AUTHORITIES,
     ROLES,
     Action,
     Principal,
@@ -80,6 +81,8 @@ def test_viewer_sees_aggregates_only_and_suppressed() -> None:
 def test_admin_without_authorities_covers_every_authority() -> None:
     admin = Principal("root", "admin")
     assert covers_authority(admin, "123") and may_see_workers(admin, "123", None)
+    star = Principal("root", "admin", (ALL_AUTHORITIES,))
+    assert covers_authority(star, "123") and may(star, Action.upload, "123")
     # ... but other roles without an authority see nothing.
     assert not covers_authority(Principal("a", "analyst"), "123")
 

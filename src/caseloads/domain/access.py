@@ -2,8 +2,9 @@
 
 Roles (design.md §8 "Security model"):
 
-- ``admin``: everything of their authorities, plus user accounts and the audit log. An admin with
-  no authority listed is an admin of every authority in the database.
+- ``admin``: everything of their authorities, plus user accounts and the audit log. An admin
+  created without an authority is an admin of every authority in the database (its principal
+  carries ``la_codes == ("*",)``, :data:`ALL_AUTHORITIES`).
 - ``analyst``: all data of their authorities, worker-level rows included, and uploads of extracts.
 - ``manager`` (team manager): aggregates of their authorities, and worker- and case-level rows of
   their own teams only; another team's worker list is refused.
@@ -33,6 +34,9 @@ class Role(StrEnum):
 
 ROLES: tuple[str, ...] = tuple(r.value for r in Role)
 
+#: In ``Principal.la_codes``: every authority in the database.
+ALL_AUTHORITIES = "*"
+
 
 class Action(StrEnum):
     """What a principal may ask for."""
@@ -49,8 +53,8 @@ class Action(StrEnum):
 class Principal:
     """Someone signed in (by session or API token), with the scope of their account.
 
-    ``la_codes`` are DfE three-digit authority numbers; ``team_ids`` the teams (of those
-    authorities) a manager manages. An admin with no ``la_codes`` is an admin of every authority.
+    ``la_codes`` are DfE three-digit authority numbers, or ``("*",)`` for every authority;
+    ``team_ids`` the teams (of those authorities) a manager manages.
     """
 
     username: str
@@ -64,8 +68,10 @@ class Principal:
 
 
 def covers_authority(principal: Principal, la_code: str) -> bool:
-    """Whether ``la_code`` is one of the principal's authorities (an admin without a listed
-    authority covers every one)."""
+    """Whether ``la_code`` is one of the principal's authorities (``*`` covers every one, as does
+    an admin with none listed)."""
+    if ALL_AUTHORITIES in principal.la_codes:
+        return True
     if principal.role == Role.admin and not principal.la_codes:
         return True
     return la_code in principal.la_codes
