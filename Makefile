@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/caseloads demo --size council --no-serve
+	$(BIN)/caseloads demo --size council --serve
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -236,8 +236,14 @@ def demo(
         "demo-data"
     ),
     serve: Annotated[
-        bool, typer.Option("--serve/--no-serve", help="Serve the dashboard afterwards.")
+        bool,
+        typer.Option(
+            "--serve/--no-serve",
+            help="Afterwards create the admin account (random password printed once) and serve "
+            "the dashboard on 127.0.0.1.",
+        ),
     ] = False,
+    port: Annotated[int, typer.Option("--port", help="Port for --serve.")] = 8000,
     today: Annotated[
         str | None,
         typer.Option(
@@ -266,9 +272,6 @@ def demo(
     from caseloads.services.demo import run_demo
     from caseloads.services.status import database_status
 
-    if serve:
-        err.print("[bold red]Error:[/] the dashboard is not built yet; run with --no-serve.")
-        raise typer.Exit(2)
     with user_errors():
         try:
             end = date.fromisoformat(today) if today else date.today()
@@ -301,6 +304,35 @@ def demo(
         _print_national(summary)
     else:
         _print_status(summary)
+    if serve:
+        _serve_demo(settings, [] if size is Size.national else [la], port)
+
+
+def _serve_demo(settings: Settings, la_codes: list[str], port: int) -> None:
+    """Create (or reset) the demo admin account, print its password once, and serve."""
+    import importlib
+
+    from caseloads.commands.serve import run_server
+    from caseloads.services.database import open_database
+
+    with user_errors():
+        try:
+            users: Any = importlib.import_module("caseloads.services.users")
+        except ModuleNotFoundError:
+            users = None
+        if users is not None and hasattr(users, "create_demo_admin"):
+            db = open_database(settings)
+            try:
+                username, password = users.create_demo_admin(db, la_codes)
+            finally:
+                db.dispose()
+            out.print(
+                f"Sign in at http://127.0.0.1:{port}/login as [bold]{username}[/] with the "
+                f"password [bold]{password}[/] (shown once; run the demo again for a new one)."
+            )
+        else:
+            err.print("User accounts are not available in this build: sign-in will refuse.")
+        run_server(settings, host="127.0.0.1", port=port, workers=1)
 
 
 def _print_national(report: dict[str, Any]) -> None:

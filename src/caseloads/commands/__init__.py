@@ -13,6 +13,7 @@ from caseloads.commands import agency, benchmark
 from caseloads.commands import caseload as caseload_commands
 from caseloads.commands import demand as demand_commands
 from caseloads.commands import establishment as establishment_commands
+from caseloads.commands import serve as serve_commands
 from caseloads.commands import turnover as turnover_commands
 from caseloads.commands import workforce as workforce_commands
 
@@ -27,4 +28,5 @@ REGISTRARS: list[Registrar] = [
     turnover_commands.register,
     demand_commands.register,
     caseload_commands.register,
+    serve_commands.register,
 ]
