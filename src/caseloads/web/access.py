@@ -55,12 +55,15 @@ class Principal:
 
 
 def _security() -> Any | None:
+    """The security package, or None while it is absent or incomplete."""
     try:
-        return importlib.import_module("caseloads.web.security")
+        module = importlib.import_module("caseloads.web.security")
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.startswith("caseloads.web.security"):
             return None
         raise
+    needed = ("install", "current_principal", "csrf_token", "audit")
+    return module if all(hasattr(module, name) for name in needed) else None
 
 
 _SECURITY = _security()

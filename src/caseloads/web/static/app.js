@@ -1,7 +1,8 @@
 /* The dashboard's own script: draws the Vega-Lite charts (each already has a table with the
    same figures) and redraws them after htmx swaps part of the page. No inline script anywhere:
    the specs come from data-vl-spec attributes; Vega runs with its expression interpreter so
-   that no 'unsafe-eval' is needed. */
+   that no 'unsafe-eval' is needed, and vega-embed's own style sheet and tooltip styles are
+   turned off (the CSP allows no inline style). */
 (function () {
   'use strict';
 
@@ -15,6 +16,8 @@
       node.setAttribute('data-drawn', '1');
       window.vegaEmbed(node, spec, {
         actions: false,
+        defaultStyle: false,
+        tooltip: false,
         renderer: 'svg',
         ast: true,
         expr: window.vegaInterpreter.expressionInterpreter
