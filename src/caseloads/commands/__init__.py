@@ -15,6 +15,7 @@ from caseloads.commands import demand as demand_commands
 from caseloads.commands import establishment as establishment_commands
 from caseloads.commands import serve as serve_commands
 from caseloads.commands import turnover as turnover_commands
+from caseloads.commands import users as users_commands
 from caseloads.commands import workforce as workforce_commands
 
 Registrar = Callable[[typer.Typer], None]
@@ -29,4 +30,5 @@ REGISTRARS: list[Registrar] = [
     demand_commands.register,
     caseload_commands.register,
     serve_commands.register,
+    users_commands.register,
 ]
