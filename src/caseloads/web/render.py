@@ -86,6 +86,23 @@ class TableView:
             for r in self.rows
         )
 
+    def head(self) -> list[tuple[str, bool]]:
+        """(heading, numeric) of each shown column."""
+        return [(self.heading(c), self.numeric(c)) for c in self.shown_columns()]
+
+    def body(self) -> list[list[tuple[str, str | None, bool]]]:
+        """Each row's cells as (text, link or None, numeric), formatted once in Python (the
+        template only places them)."""
+        columns = self.shown_columns()
+        numeric = [self.numeric(c) for c in columns]
+        return [
+            [
+                (self.text(c, row.get(c)), self.link(c, row), n)
+                for c, n in zip(columns, numeric, strict=True)
+            ]
+            for row in self.rows
+        ]
+
     def text(self, column: str, value: Any) -> str:
         """A cell's text; years and identifiers without thousands separators."""
         if isinstance(value, int) and (column.endswith("year") or column.endswith("_id")):

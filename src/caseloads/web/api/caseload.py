@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query
 from caseloads.services import caseload
 from caseloads.web import access
 from caseloads.web.api.params import AsOf, La
-from caseloads.web.deps import CurrentPrincipal, Services
+from caseloads.web.deps import CurrentPrincipal, RowsResponse, Services
 
 router = APIRouter(tags=["caseloads"])
 Rows = list[dict[str, Any]]
@@ -42,7 +42,7 @@ def scoped(
     return access.aggregates_for(principal, rows)
 
 
-@router.get("/caseload")
+@router.get("/caseload", response_class=RowsResponse, response_model=None)
 def get_caseload(
     principal: CurrentPrincipal,
     services: Services,
@@ -62,7 +62,7 @@ def get_caseload(
     return scoped(principal, rows, by.value, team, "caseload")
 
 
-@router.get("/caseload-history")
+@router.get("/caseload-history", response_class=RowsResponse, response_model=None)
 def get_caseload_history(
     principal: CurrentPrincipal,
     services: Services,
@@ -89,7 +89,7 @@ def get_caseload_history(
     return scoped(principal, rows, by.value, team, "caseload-history")
 
 
-@router.get("/allocate")
+@router.get("/allocate", response_class=RowsResponse, response_model=None)
 def get_allocate(
     principal: CurrentPrincipal,
     services: Services,

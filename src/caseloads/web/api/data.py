@@ -10,12 +10,12 @@ from fastapi import APIRouter
 from caseloads.services import batches, status
 from caseloads.web import access
 from caseloads.web.api.params import La
-from caseloads.web.deps import CurrentPrincipal, Services
+from caseloads.web.deps import CurrentPrincipal, RowsResponse, Services
 
 router = APIRouter(tags=["data"])
 
 
-@router.get("/status")
+@router.get("/status", response_class=RowsResponse, response_model=None)
 def get_status(principal: CurrentPrincipal, services: Services) -> dict[str, Any]:
     """The database, its schema revision and each authority's rows and latest batches."""
     report: dict[str, Any] = services.call(status.database_status)
@@ -26,7 +26,7 @@ def get_status(principal: CurrentPrincipal, services: Services) -> dict[str, Any
     return {**report, "authorities": shown}
 
 
-@router.get("/batches")
+@router.get("/batches", response_class=RowsResponse, response_model=None)
 def get_batches(
     principal: CurrentPrincipal, services: Services, la: La = None
 ) -> list[dict[str, Any]]:
@@ -36,7 +36,7 @@ def get_batches(
     return access.visible_rows(principal, rows)
 
 
-@router.get("/batches/{batch_id}")
+@router.get("/batches/{batch_id}", response_class=RowsResponse, response_model=None)
 def get_batch(principal: CurrentPrincipal, services: Services, batch_id: int) -> dict[str, Any]:
     """One batch and the findings kept for it."""
     found: dict[str, Any] = services.call(batches.batch_findings, batch_id)

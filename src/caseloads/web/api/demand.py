@@ -13,7 +13,7 @@ from caseloads.domain.stability import DEFAULT_ALLOCATED_ROLES
 from caseloads.services import benchmark, demand, stability
 from caseloads.web import access
 from caseloads.web.api.params import La, Year
-from caseloads.web.deps import CurrentPrincipal, Services
+from caseloads.web.deps import CurrentPrincipal, RowsResponse, Services
 
 router = APIRouter(tags=["demand"])
 Rows = list[dict[str, Any]]
@@ -33,7 +33,7 @@ class Cohort(StrEnum):
     cla = "cla"
 
 
-@router.get("/demand")
+@router.get("/demand", response_class=RowsResponse, response_model=None)
 def get_demand(
     principal: CurrentPrincipal,
     services: Services,
@@ -59,7 +59,7 @@ def get_demand(
     return access.aggregates_for(principal, rows)
 
 
-@router.get("/stability")
+@router.get("/stability", response_class=RowsResponse, response_model=None)
 def get_stability(
     principal: CurrentPrincipal,
     services: Services,
@@ -89,7 +89,7 @@ def get_stability(
     return access.aggregates_for(principal, rows)
 
 
-@router.get("/benchmark")
+@router.get("/benchmark", response_class=RowsResponse, response_model=None)
 def get_benchmark(
     principal: CurrentPrincipal,
     services: Services,

@@ -12,13 +12,13 @@ from fastapi import APIRouter, Query
 from caseloads.services import agency, establishment, pipeline, turnover, workforce
 from caseloads.web import access
 from caseloads.web.api.params import AsOf, EstablishmentBy, GroupBy, La, Year
-from caseloads.web.deps import CurrentPrincipal, Services
+from caseloads.web.deps import CurrentPrincipal, RowsResponse, Services
 
 router = APIRouter(tags=["workforce"])
 Rows = list[dict[str, Any]]
 
 
-@router.get("/workforce")
+@router.get("/workforce", response_class=RowsResponse, response_model=None)
 def get_workforce(
     principal: CurrentPrincipal,
     services: Services,
@@ -40,7 +40,7 @@ def get_workforce(
     return access.aggregates_for(principal, rows)
 
 
-@router.get("/establishment")
+@router.get("/establishment", response_class=RowsResponse, response_model=None)
 def get_establishment(
     principal: CurrentPrincipal,
     services: Services,
@@ -56,7 +56,7 @@ def get_establishment(
     return access.aggregates_for(principal, rows)
 
 
-@router.get("/pipeline")
+@router.get("/pipeline", response_class=RowsResponse, response_model=None)
 def get_pipeline(
     principal: CurrentPrincipal,
     services: Services,
@@ -82,7 +82,7 @@ def get_pipeline(
     return access.aggregates_for(principal, rows)
 
 
-@router.get("/turnover")
+@router.get("/turnover", response_class=RowsResponse, response_model=None)
 def get_turnover(
     principal: CurrentPrincipal,
     services: Services,
@@ -108,7 +108,7 @@ class LeaversBy(StrEnum):
     destination = "destination"
 
 
-@router.get("/leavers")
+@router.get("/leavers", response_class=RowsResponse, response_model=None)
 def get_leavers(
     principal: CurrentPrincipal,
     services: Services,
@@ -125,7 +125,7 @@ def get_leavers(
     return access.aggregates_for(principal, rows)
 
 
-@router.get("/experience")
+@router.get("/experience", response_class=RowsResponse, response_model=None)
 def get_experience(
     principal: CurrentPrincipal,
     services: Services,
@@ -147,7 +147,7 @@ def get_experience(
     return access.aggregates_for(principal, rows)
 
 
-@router.get("/survival")
+@router.get("/survival", response_class=RowsResponse, response_model=None)
 def get_survival(
     principal: CurrentPrincipal,
     services: Services,
@@ -172,7 +172,7 @@ def get_survival(
     return access.aggregates_for(principal, rows)
 
 
-@router.get("/agency-check")
+@router.get("/agency-check", response_class=RowsResponse, response_model=None)
 def get_agency_check(
     principal: CurrentPrincipal,
     services: Services,
