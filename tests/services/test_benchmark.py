@@ -136,6 +136,9 @@ def test_unknown_authority_year_and_missing_tables(db: Database) -> None:
         benchmark_comparison(db, "999")
     with pytest.raises(NotFoundError, match="no DfE benchmarks for 1990"):
         benchmark_comparison(db, "301", 1990)
+    # 2012 has only an ONS estimate (the denominator of 2013's rates), no compared measure.
+    with pytest.raises(NotFoundError, match="years available 2013-2025"):
+        benchmark_comparison(db, "301", 2012)
     with db.engine.begin() as conn:
         conn.execute(delete(benchmarks))
     with pytest.raises(DatabaseError, match="caseloads init"):

@@ -113,7 +113,8 @@ def _check_request(
             "(for example 301 for Barking and Dagenham)"
         )
     if year is not None:
-        years = sorted({int(y) for y in values["year"].unique().to_list()})
+        compared = values.filter(pl.col("measure").is_in(benchmarking.MEASURE_NAMES))
+        years = sorted({int(y) for y in compared["year"].unique().to_list()})
         if year not in years:
             raise NotFoundError(
                 f"no DfE benchmarks for {year}: years available {years[0]}-{years[-1]}"
