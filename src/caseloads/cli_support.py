@@ -168,7 +168,10 @@ def emit(
     fmt = str(fmt)
     if fmt == "json":
         data = payload if payload is not None else [dict(r) for r in rows]
-        sys.stdout.write(json.dumps(data, default=json_value, indent=2) + "\n")
+        # Indented for a person at a terminal; compact when piped to a program or a file (a
+        # national table is several MB, and indenting it costs more than computing it).
+        indent = 2 if sys.stdout.isatty() else None
+        sys.stdout.write(json.dumps(data, default=json_value, indent=indent) + "\n")
         return
     if fmt == "csv":
         sys.stdout.write(rows_to_csv(rows, columns))
