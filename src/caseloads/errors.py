@@ -7,7 +7,10 @@ message with a non-zero exit status (never a stack trace)::
     ├── ConfigError          settings, key file or database URL unusable
     ├── DatabaseError        the database cannot be reached, or its schema is not current
     ├── ExtractError         an extract was refused (carries its findings); nothing was written
-    └── NotFoundError        something asked for (an authority, a batch) is not there
+    ├── NotFoundError        something asked for (an authority, a batch) is not there
+    └── RequestError         a question that cannot be answered as asked (dates out of order, no
+                             authority chosen among several, no return loaded for that year); each
+                             service has its own subclass, e.g. ``WorkforceRequestError``
 """
 
 from __future__ import annotations
@@ -41,3 +44,8 @@ class ExtractError(CaseloadsError):
     def __init__(self, message: str, findings: Sequence[Finding] = ()) -> None:
         super().__init__(message)
         self.findings = list(findings)
+
+
+class RequestError(CaseloadsError):
+    """A question that cannot be answered as asked: options out of range or in conflict, or the
+    data it needs not loaded. The web answers it with 400 and the message."""

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 
 from caseloads.domain.demand import FREQS, MEASURE_COLUMNS, PERIOD_COLUMNS, DemandRecords
 from caseloads.domain.demand import demand_table as compute_demand_table
-from caseloads.errors import CaseloadsError, NotFoundError
+from caseloads.errors import NotFoundError, RequestError
 from caseloads.ingest import dfe_tables
 from caseloads.services.database import Database
 from caseloads.services.workforce import reading, team_names
@@ -48,7 +48,7 @@ GROUPINGS: Final[tuple[str, ...]] = ("team",)
 MAX_DAYS: Final = 366 * 30
 
 
-class DemandRequestError(CaseloadsError):
+class DemandRequestError(RequestError):
     """A demand question that cannot be answered as asked (a range ending before it starts, an
     unknown frequency or grouping, a population that is not a positive number)."""
 

@@ -27,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from caseloads.domain import establishment as domain
 from caseloads.domain.establishment import FIGURES
-from caseloads.errors import CaseloadsError, DatabaseError, NotFoundError
+from caseloads.errors import CaseloadsError, DatabaseError, NotFoundError, RequestError
 from caseloads.services.database import Database, describe_db_error
 from caseloads.store import repositories
 from caseloads.store.frames import active_batch_ids, active_frame
@@ -48,7 +48,7 @@ _IMPORT_HINT = {
 }
 
 
-class AuthorityNotChosenError(CaseloadsError):
+class AuthorityNotChosenError(RequestError):
     """The database holds several authorities and the command was not told which one."""
 
 

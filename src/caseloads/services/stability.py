@@ -36,7 +36,7 @@ from caseloads.domain.stability import (
     workers_per_child,
 )
 from caseloads.domain.weights import SchemeProblem, parse_scheme, scheme_in_force
-from caseloads.errors import CaseloadsError
+from caseloads.errors import RequestError
 from caseloads.services.caseload import SchemeError, default_scheme
 from caseloads.services.database import Database
 from caseloads.services.demand import case_authorities
@@ -49,7 +49,7 @@ from caseloads.store.tables import cla_episodes, involvements, professionals, wo
 ALLOCATION_KINDS: Final[tuple[str, ...]] = ("ssd", "ssda903")
 
 
-class StabilityRequestError(CaseloadsError):
+class StabilityRequestError(RequestError):
     """A stability question that cannot be answered as asked (an unknown cohort, no roles, a
     threshold below 1)."""
 

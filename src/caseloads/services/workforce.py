@@ -35,7 +35,7 @@ from caseloads.domain.workforce_live import (
     live_indicators,
 )
 from caseloads.domain.workforce_rates import INDICATORS
-from caseloads.errors import CaseloadsError, DatabaseError, NotFoundError
+from caseloads.errors import DatabaseError, NotFoundError, RequestError
 from caseloads.services.database import Database, describe_db_error
 from caseloads.store import repositories
 from caseloads.store.frames import active_batch_ids, active_frame
@@ -52,7 +52,7 @@ from caseloads.store.tables import (
 GROUPINGS: Final = ("team", "role")
 
 
-class WorkforceRequestError(CaseloadsError):
+class WorkforceRequestError(RequestError):
     """A workforce question that cannot be answered as asked (no period, or both; an unknown
     grouping)."""
 
