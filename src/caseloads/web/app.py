@@ -20,7 +20,7 @@ from caseloads import __version__
 from caseloads.config import Settings
 from caseloads.services.database import open_database
 from caseloads.web import access, api, pages
-from caseloads.web.cache import ServiceCache
+from caseloads.web.cache import FragmentCache, ServiceCache
 from caseloads.web.problems import install_handlers
 
 STATIC = Path(__file__).parent / "static"
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = db
     app.state.cache = ServiceCache(db)
+    app.state.fragments = FragmentCache()
     install_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router())

@@ -1,6 +1,16 @@
 """Rendering pages: the Jinja2 environment, the tables and charts a page shows, the as-of date
 and the CSV download of any table on a page (``?download=<table id>``, cells neutralised by
-:func:`caseloads.cli_support.rows_to_csv`)."""
+:func:`caseloads.cli_support.rows_to_csv`).
+
+The main content of a page (its ``content`` block: everything but the header with the
+signed-in user and their sign-out form, and the footer) is kept once rendered
+(:class:`caseloads.web.cache.FragmentCache`) under the key: template, path and query, the
+principal's scope (role, authorities, teams) and the serial numbers of the service results the
+handler used (:func:`caseloads.web.cache.trace_calls`). The handler itself always runs (its
+access checks, 403s and audit entries happen on every request); only the rendering of the same
+figures for the same scope is saved. A page whose content holds something of the session (the
+Data page's upload form and its CSRF token) is not kept, nor one where a service call failed.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +24,13 @@ from urllib.parse import urlencode
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from caseloads.cli_support import rows_to_csv
 from caseloads.errors import CaseloadsError
 from caseloads.web import access
 from caseloads.web.access import PrincipalLike
+from caseloads.web.cache import FragmentCache, trace_calls
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -153,6 +165,8 @@ class Page:
         self.principal = principal
         self.tables: list[TableView] = []
         self.charts: list[ChartView] = []
+        #: Serial numbers of the service results this request's handler used.
+        self.trace = trace_calls()
 
     def query(self, **changes: Any) -> str:
         """This page's query string with ``changes`` (None removes a parameter)."""
@@ -174,28 +188,44 @@ class Page:
             self.charts.append(chart)
         return table
 
-    def respond(self, template: str, **context: Any) -> Response:
+    def respond(self, template: str, *, cache_html: bool = True, **context: Any) -> Response:
+        """The page (or the CSV of ``?download=``). ``cache_html=False`` for a page whose
+        content block holds anything of the session (module docstring)."""
         wanted = self.request.query_params.get("download")
         if wanted:
             return self.download(wanted)
-        return TEMPLATES.TemplateResponse(
-            self.request,
-            template,
-            {
-                "principal": self.principal,
-                "navigation": NAVIGATION,
-                "path": self.request.url.path,
-                "page": self,
-                "tables": {t.id: t for t in self.tables},
-                "charts": {c.id: c for c in self.charts},
-                "csrf_token": access.csrf_token(self.request),
-                "hidden": {
-                    k: v
-                    for k, v in self.request.query_params.items()
-                    if k not in ("as_of", "download")
-                },
-                **context,
+        full = {
+            "principal": self.principal,
+            "navigation": NAVIGATION,
+            "path": self.request.url.path,
+            "page": self,
+            "tables": {t.id: t for t in self.tables},
+            "charts": {c.id: c for c in self.charts},
+            "csrf_token": access.csrf_token(self.request),
+            "hidden": {
+                k: v for k, v in self.request.query_params.items() if k not in ("as_of", "download")
             },
+            **context,
+        }
+        fragments = getattr(self.request.app.state, "fragments", None)
+        if cache_html and isinstance(fragments, FragmentCache) and None not in self.trace:
+            key = self.content_key(template)
+            html = fragments.get(key)
+            if html is None:
+                html = render_content(self.request, template, full)
+                fragments.put(key, html)
+            full["content_html"] = Markup(html)
+        return TEMPLATES.TemplateResponse(self.request, template, full)
+
+    def content_key(self, template: str) -> tuple[Any, ...]:
+        """What the content block of ``template`` depends on (module docstring)."""
+        who = self.principal
+        return (
+            template,
+            self.request.url.path,
+            tuple(self.request.query_params.multi_items()),
+            (who.role, tuple(who.la_codes), tuple(who.team_ids)),
+            tuple(self.trace),
         )
 
     def download(self, table_id: str) -> Response:
@@ -212,6 +242,13 @@ class Page:
                     headers={"Content-Disposition": f'attachment; filename="{table_id}.csv"'},
                 )
         raise HTTPException(status_code=404, detail=f"this page has no table {table_id!r}")
+
+
+def render_content(request: Request, template: str, context: Mapping[str, Any]) -> str:
+    """The ``content`` block of a page template, alone."""
+    page = TEMPLATES.get_template(template)
+    block = page.blocks["content"]
+    return "".join(block(page.new_context({"request": request, **context})))
 
 
 def render_error(request: Request, status: int, title: str, detail: str) -> HTMLResponse:

@@ -14,9 +14,10 @@ import pytest
 from fastapi import Depends, FastAPI, Request, UploadFile
 from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
-from sqlalchemy import insert
+from sqlalchemy import event, insert
 
 from caseloads.config import Settings
+from caseloads.domain.access import Principal
 from caseloads.services import users
 from caseloads.services.database import Database, open_database
 from caseloads.services.setup import initialise
@@ -29,6 +30,7 @@ from caseloads.web.security import (
     require_roles,
     require_workers,
 )
+from caseloads.web.security.principals import PrincipalCache, session_key, token_key
 from caseloads.web.security.sessions import COOKIE, load_or_create_secret, secret_key_path
 
 PASSWORD = "correct horse battery"
@@ -263,6 +265,9 @@ def test_bearer_tokens(site: Site) -> None:
     response = client.post("/private", headers=auth)
     assert response.status_code == 200 and "set-cookie" not in response.headers
     users.revoke_tokens(site.db, "ann")
+    # A revocation made outside this server reaches it when the cached principal expires
+    # (test_principal_cache_* below); here the cache is emptied as if the TTL had passed.
+    site.app.state.security.principals.clear()
     refused = client.get("/api/v1/whoami", headers=auth)
     assert refused.status_code == 401 and "invalid_token" in refused.headers["www-authenticate"]
     assert (
@@ -309,3 +314,103 @@ def test_audit_entries_are_written(site: Site) -> None:
     assert log[2]["detail"] == {"la": "826", "team": "T1"}
     assert all(e["client"] == "testclient" for e in log)
     assert not any(PASSWORD in str(e) for e in log)
+
+
+# --- the principal cache -------------------------------------------------------------------------
+
+
+class Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def user_queries(db: Database) -> list[str]:
+    """A list that fills with every statement the engine runs against the users' tables."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if re.search(r"\b(users|user_scopes|api_tokens)\b", statement):
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    return seen
+
+
+def cached_site(site: Site) -> Clock:
+    clock = Clock()
+    cache: PrincipalCache = site.app.state.security.principals
+    cache.ttl, cache.clock = 2.0, clock
+    cache.clear()
+    return clock
+
+
+def test_principal_cache_rules() -> None:
+    clock = Clock()
+    cache = PrincipalCache(ttl=2.0, size=2, clock=clock)
+    ann = Principal("ann", "analyst", ("826",), ())
+    loads: list[str] = []
+
+    def load(found: Principal | None) -> Principal | None:
+        loads.append("db")
+        return found
+
+    key = session_key("ann", 0)
+    assert cache.lookup(key, lambda: load(ann)) is ann
+    assert cache.lookup(key, lambda: load(None)) is ann and loads == ["db"]  # a hit
+    assert cache.get(session_key("ann", 1)) is None  # another generation never matches
+    clock.now += 2.0
+    assert cache.get(key) is None and len(cache) == 0  # expired after the TTL
+    assert cache.lookup(key, lambda: load(None)) is None
+    assert cache.lookup(key, lambda: load(None)) is None and loads == ["db", "db", "db"]
+    cache.put(key, ann)  # failures are not kept, so the database was asked each time
+    cache.put(token_key("cl_secret"), ann)
+    assert all("cl_secret" not in str(k) for k in cache._items)  # only its SHA-256
+    cache.put(session_key("bob", 3), Principal("bob", "viewer", ("826",), ()))
+    assert len(cache) == 2 and cache.get(key) is None  # bounded: the oldest dropped
+    cache.forget_user("bob")
+    assert cache.get(session_key("bob", 3)) is None and cache.get(token_key("cl_secret")) is ann
+    assert PrincipalCache(ttl=0).lookup(key, lambda: ann) is ann  # TTL 0: nothing kept
+
+
+def test_principal_cache_saves_the_queries_and_expires(site: Site) -> None:
+    clock = cached_site(site)
+    client = site.client()
+    sign_in(client, "ann")
+    queries = user_queries(site.db)
+    assert client.get("/private").json()["user"] == "ann"
+    first = len(queries)
+    assert first >= 1  # read from the database once ...
+    for _ in range(5):
+        assert client.get("/private").status_code == 200
+    assert len(queries) == first  # ... then from the cache
+    # Disabled from the command line (another process): refused once the entry expires.
+    users.set_disabled(site.db, "ann", True)
+    clock.now += 2.0
+    assert client.get("/private").status_code == 303
+    assert len(queries) > first
+
+
+def test_principal_cache_sign_out_and_tokens(site: Site) -> None:
+    clock = cached_site(site)
+    client = site.client()
+    sign_in(client, "ann")
+    assert client.get("/private").status_code == 200
+    old_cookie = client.cookies.get(COOKIE) or ""
+    token = client.get("/private").json()["csrf"]
+    client.post("/logout", data={"csrf_token": token})
+    replay = site.client()
+    replay.cookies.set(COOKIE, old_cookie)
+    assert replay.get("/private").status_code == 303  # forgotten at once, within the TTL
+    bearer = {"Authorization": f"Bearer {users.create_token(site.db, 'ann')}"}
+    assert client.get("/api/v1/whoami", headers=bearer).status_code == 200
+    queries = user_queries(site.db)
+    assert client.get("/api/v1/whoami", headers=bearer).status_code == 200
+    assert queries == []
+    users.revoke_tokens(site.db, "ann")
+    clock.now += 2.0
+    assert client.get("/api/v1/whoami", headers=bearer).status_code == 401

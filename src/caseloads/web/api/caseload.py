@@ -50,7 +50,7 @@ def get_caseload(
     la: La = None,
     team: str | None = Query(None, description="Only this team (name or id)."),
     by: By = By.worker,
-) -> Rows:
+) -> RowsResponse:
     """Caseloads on a date from the allocation intervals, per worker or per team
     (``caseloads caseload --format json``)."""
     code = access.check_authority(principal, la)
@@ -59,7 +59,7 @@ def get_caseload(
     rows = services.call(
         caseload.caseload_picture, la_code=code, as_of=as_of, team=team, by=by.value
     )
-    return scoped(principal, rows, by.value, team, "caseload")
+    return RowsResponse(scoped(principal, rows, by.value, team, "caseload"))
 
 
 @router.get("/caseload-history", response_class=RowsResponse, response_model=None)
@@ -72,7 +72,7 @@ def get_caseload_history(
     by: By = By.team,
     la: La = None,
     team: str | None = None,
-) -> Rows:
+) -> RowsResponse:
     """The caseload measures at every step (``caseloads caseload-history``)."""
     code = access.check_authority(principal, la)
     if by is By.worker:
@@ -86,7 +86,7 @@ def get_caseload_history(
         la_code=code,
         team=team,
     )
-    return scoped(principal, rows, by.value, team, "caseload-history")
+    return RowsResponse(scoped(principal, rows, by.value, team, "caseload-history"))
 
 
 @router.get("/allocate", response_class=RowsResponse, response_model=None)
@@ -99,7 +99,7 @@ def get_allocate(
     court: bool = False,
     as_of: AsOf = None,
     la: La = None,
-) -> Rows:
+) -> RowsResponse:
     """The team's workers ranked by capacity left after taking the case (``caseloads allocate``)."""
     code = access.check_authority(principal, la)
     access.require_worker_level(principal)
@@ -112,4 +112,4 @@ def get_allocate(
         la_code=code,
         court_proceedings=court,
     )
-    return scoped(principal, rows, "worker", team, "allocate")
+    return RowsResponse(scoped(principal, rows, "worker", team, "allocate"))

@@ -43,7 +43,7 @@ def get_demand(
     la: La = None,
     by: DemandBy | None = None,
     population: int | None = Query(None, ge=1),
-) -> Rows:
+) -> RowsResponse:
     """Contacts, referrals, conversion, re-referrals, plans and CLA by month or week
     (``caseloads demand --format json``)."""
     code = access.check_authority(principal, la)
@@ -56,7 +56,7 @@ def get_demand(
         by=None if by is None else by.value,
         population=population,
     )
-    return access.aggregates_for(principal, rows)
+    return RowsResponse(access.aggregates_for(principal, rows))
 
 
 @router.get("/stability", response_class=RowsResponse, response_model=None)
@@ -68,7 +68,7 @@ def get_stability(
     cohort: Cohort = Cohort.allocated,
     role: Annotated[list[str] | None, Query()] = None,
     by_child: bool = False,
-) -> Rows:
+) -> RowsResponse:
     """Children with 3 or more allocated social workers in the 12 months to the date
     (``caseloads stability``); ``by_child=true`` (child level) is for admins and analysts."""
     code = access.check_authority(principal, la)
@@ -78,7 +78,7 @@ def get_stability(
         rows = services.call(
             stability.workers_by_child, as_of=as_of, la_code=code, cohort=cohort.value, roles=roles
         )
-        return access.visible_rows(principal, rows)
+        return RowsResponse(access.visible_rows(principal, rows))
     rows = services.call(
         stability.social_worker_stability,
         as_of=as_of,
@@ -86,7 +86,7 @@ def get_stability(
         cohort=cohort.value,
         roles=roles,
     )
-    return access.aggregates_for(principal, rows)
+    return RowsResponse(access.aggregates_for(principal, rows))
 
 
 @router.get("/benchmark", response_class=RowsResponse, response_model=None)
@@ -96,9 +96,9 @@ def get_benchmark(
     la: La = None,
     year: Year = None,
     all_years: bool = False,
-) -> Rows:
+) -> RowsResponse:
     """Published DfE figures beside England, region and statistical neighbours
     (``caseloads benchmark``). Published figures are already suppressed by the DfE."""
     code = access.check_authority(principal, la)
     rows = services.call(benchmark.benchmark_comparison, code, year, all_years=all_years)
-    return access.visible_rows(principal, rows)
+    return RowsResponse(access.visible_rows(principal, rows))

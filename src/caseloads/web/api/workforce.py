@@ -26,7 +26,7 @@ def get_workforce(
     year: Year = None,
     as_of: AsOf = None,
     by: GroupBy | None = None,
-) -> Rows:
+) -> RowsResponse:
     """DfE workforce indicators: from the CSWW return (``year``) or the staff extract over the 12
     months to ``as_of`` (``caseloads workforce --format json``)."""
     code = access.check_authority(principal, la)
@@ -37,7 +37,7 @@ def get_workforce(
         as_of=as_of,
         by=None if by is None else by.value,
     )
-    return access.aggregates_for(principal, rows)
+    return RowsResponse(access.aggregates_for(principal, rows))
 
 
 @router.get("/establishment", response_class=RowsResponse, response_model=None)
@@ -47,13 +47,13 @@ def get_establishment(
     la: La = None,
     as_of: AsOf = None,
     by: EstablishmentBy = EstablishmentBy.role,
-) -> Rows:
+) -> RowsResponse:
     """Budgeted posts on a date, filled by whom, in FTE (``caseloads establishment``)."""
     code = access.check_authority(principal, la)
     rows = services.call(
         establishment.establishment_summary, la_code=code, as_of=as_of, by=by.value
     )
-    return access.aggregates_for(principal, rows)
+    return RowsResponse(access.aggregates_for(principal, rows))
 
 
 @router.get("/pipeline", response_class=RowsResponse, response_model=None)
@@ -65,7 +65,7 @@ def get_pipeline(
     starting_by: date | None = None,
     by: EstablishmentBy = EstablishmentBy.role,
     activity: bool = False,
-) -> Rows:
+) -> RowsResponse:
     """Accepted offers against the uncovered vacancies, or with ``activity=true`` candidates by
     month and stage (``caseloads pipeline``)."""
     code = access.check_authority(principal, la)
@@ -79,7 +79,7 @@ def get_pipeline(
             starting_by=starting_by,
             by=by.value,
         )
-    return access.aggregates_for(principal, rows)
+    return RowsResponse(access.aggregates_for(principal, rows))
 
 
 @router.get("/turnover", response_class=RowsResponse, response_model=None)
@@ -90,7 +90,7 @@ def get_turnover(
     as_of: AsOf = None,
     months: int = Query(24, ge=1, le=240),
     by: GroupBy | None = None,
-) -> Rows:
+) -> RowsResponse:
     """Turnover by month and over rolling 12 months (``caseloads turnover``)."""
     code = access.check_authority(principal, la)
     rows = services.call(
@@ -100,7 +100,7 @@ def get_turnover(
         months=months,
         by=None if by is None else by.value,
     )
-    return access.aggregates_for(principal, rows)
+    return RowsResponse(access.aggregates_for(principal, rows))
 
 
 class LeaversBy(StrEnum):
@@ -116,13 +116,13 @@ def get_leavers(
     year: Year = None,
     as_of: AsOf = None,
     by: LeaversBy = LeaversBy.reason,
-) -> Rows:
+) -> RowsResponse:
     """Leavers by reason for leaving or destination (``caseloads leavers``)."""
     code = access.check_authority(principal, la)
     rows = services.call(
         turnover.leavers_breakdown, la_code=code, year=year, as_of=as_of, by=by.value
     )
-    return access.aggregates_for(principal, rows)
+    return RowsResponse(access.aggregates_for(principal, rows))
 
 
 @router.get("/experience", response_class=RowsResponse, response_model=None)
@@ -133,7 +133,7 @@ def get_experience(
     year: Year = None,
     as_of: AsOf = None,
     by: GroupBy | None = None,
-) -> Rows:
+) -> RowsResponse:
     """Share of staff under 2 and 5 years qualified and in the authority
     (``caseloads experience``)."""
     code = access.check_authority(principal, la)
@@ -144,7 +144,7 @@ def get_experience(
         as_of=as_of,
         by=None if by is None else by.value,
     )
-    return access.aggregates_for(principal, rows)
+    return RowsResponse(access.aggregates_for(principal, rows))
 
 
 @router.get("/survival", response_class=RowsResponse, response_model=None)
@@ -157,7 +157,7 @@ def get_survival(
     voluntary: bool = False,
     by: GroupBy | None = None,
     curve: bool = False,
-) -> Rows:
+) -> RowsResponse:
     """Time in post, Kaplan-Meier (``caseloads survival``; ``curve=true`` for the curve)."""
     code = access.check_authority(principal, la)
     action = turnover.time_in_post_curve if curve else turnover.time_in_post
@@ -169,7 +169,7 @@ def get_survival(
         voluntary_only=voluntary,
         by=None if by is None else by.value,
     )
-    return access.aggregates_for(principal, rows)
+    return RowsResponse(access.aggregates_for(principal, rows))
 
 
 @router.get("/agency-check", response_class=RowsResponse, response_model=None)
@@ -179,11 +179,11 @@ def get_agency_check(
     la: La = None,
     as_of: AsOf = None,
     all: bool = Query(False, description="Also list checks passed and not yet applying."),
-) -> Rows:
+) -> RowsResponse:
     """The DfE agency rules for each agency worker on the date (``caseloads agency-check``).
     Worker-level: admins and analysts only."""
     access.require_roles_of(principal, access.ADMIN, access.ANALYST)
     code = access.check_authority(principal, la)
     rows = services.call(agency.agency_check, code, as_of or date.today(), include_passes=all)
     access.audit(principal, "view_workers", {"route": "agency-check", "la": code})
-    return access.visible_rows(principal, rows)
+    return RowsResponse(access.visible_rows(principal, rows))

@@ -78,6 +78,7 @@ def _page(
         page.add(TableView("upload_findings", "Findings in the upload", outcome["findings"]))
     response = page.respond(
         "pages/data.html",
+        cache_html=False,  # the upload form carries the session's CSRF token
         title="Data",
         batch=chosen,
         kinds=sorted(READERS),

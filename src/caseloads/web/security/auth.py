@@ -25,6 +25,7 @@ from caseloads.web.security.middleware import (
     new_csrf_token,
     wants_json,
 )
+from caseloads.web.security.principals import session_key, token_key
 
 SESSION_USER = "u"
 SESSION_GENERATION = "g"
@@ -83,13 +84,16 @@ def _not_signed_in(request: Request) -> HTTPException:
 
 def current_principal(request: Request) -> Principal:
     """The signed-in principal: from ``Authorization: Bearer <token>`` when sent, else from the
-    session cookie. Rules: module docstring."""
+    session cookie. Rules: module docstring; principals found are kept for a couple of seconds
+    (:mod:`caseloads.web.security.principals`)."""
     state = state_of(request)
+    cache = state.principals
     authorization = request.headers.get("authorization")
     if authorization:
         scheme, _, token = authorization.partition(" ")
+        token = token.strip()
         principal = (
-            users.principal_for_token(state.db, token.strip())
+            cache.lookup(token_key(token), lambda: users.principal_for_token(state.db, token))
             if scheme.lower() == "bearer"
             else None
         )
@@ -103,7 +107,10 @@ def current_principal(request: Request) -> Principal:
     session: dict[str, Any] = request.scope.get("session", {})
     username, generation = session.get(SESSION_USER), session.get(SESSION_GENERATION)
     if isinstance(username, str) and isinstance(generation, int):
-        principal = users.principal_for_session(state.db, username, generation)
+        principal = cache.lookup(
+            session_key(username, generation),
+            lambda: users.principal_for_session(state.db, username, generation),
+        )
         if principal is not None:
             return principal
         for key in (SESSION_USER, SESSION_GENERATION, SESSION_STARTED):

@@ -124,8 +124,10 @@ def router() -> APIRouter:
         session: dict[str, Any] = request.scope["session"]
         username = session.get(SESSION_USER)
         if isinstance(username, str):
-            db = state_of(request).db
+            state = state_of(request)
+            db = state.db
             await run_in_threadpool(users.end_sessions, db, username)
+            state.principals.forget_user(username)
             await run_in_threadpool(
                 users.record_audit, db, username, users.SIGN_OUT, {}, client_of(request.scope)
             )

@@ -24,7 +24,7 @@ import contextvars
 import json
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from tempfile import SpooledTemporaryFile
 from typing import Any
 
@@ -33,6 +33,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from caseloads.services.database import Database
+from caseloads.web.security.principals import PrincipalCache
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -55,9 +56,11 @@ SESSION_CSRF = "csrf"
 
 @dataclass(frozen=True)
 class SecurityState:
-    """What the security package keeps for an app: its database."""
+    """What the security package keeps for an app: its database, and the principals read from
+    it recently (:mod:`.principals`)."""
 
     db: Database
+    principals: PrincipalCache = field(default_factory=PrincipalCache)
 
 
 @dataclass(frozen=True)
