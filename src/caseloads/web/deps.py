@@ -13,7 +13,9 @@ from caseloads.web.access import PrincipalLike
 from caseloads.web.cache import ServiceCache
 
 
-def service_cache(request: Request) -> ServiceCache:
+async def service_cache(request: Request) -> ServiceCache:
+    """The app's service cache (asynchronous: nothing to wait for, no trip through the thread
+    pool)."""
     cache = request.app.state.cache
     assert isinstance(cache, ServiceCache)
     return cache

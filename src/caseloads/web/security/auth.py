@@ -10,11 +10,13 @@ account gets 401 whatever the route. A role or scope that does not allow the rou
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
 
 from caseloads.domain.access import ROLES, Principal, may_see_workers
 from caseloads.services import users
@@ -25,7 +27,7 @@ from caseloads.web.security.middleware import (
     new_csrf_token,
     wants_json,
 )
-from caseloads.web.security.principals import session_key, token_key
+from caseloads.web.security.principals import PrincipalCache, session_key, token_key
 
 SESSION_USER = "u"
 SESSION_GENERATION = "g"
@@ -82,10 +84,11 @@ def _not_signed_in(request: Request) -> HTTPException:
     )
 
 
-def current_principal(request: Request) -> Principal:
+async def current_principal(request: Request) -> Principal:
     """The signed-in principal: from ``Authorization: Bearer <token>`` when sent, else from the
     session cookie. Rules: module docstring; principals found are kept for a couple of seconds
-    (:mod:`caseloads.web.security.principals`)."""
+    (:mod:`caseloads.web.security.principals`). Asynchronous, so that a principal found in the
+    cache costs no trip through the thread pool; the database is read in the pool."""
     state = state_of(request)
     cache = state.principals
     authorization = request.headers.get("authorization")
@@ -93,7 +96,9 @@ def current_principal(request: Request) -> Principal:
         scheme, _, token = authorization.partition(" ")
         token = token.strip()
         principal = (
-            cache.lookup(token_key(token), lambda: users.principal_for_token(state.db, token))
+            await _lookup(
+                cache, token_key(token), partial(users.principal_for_token, state.db, token)
+            )
             if scheme.lower() == "bearer"
             else None
         )
@@ -107,15 +112,28 @@ def current_principal(request: Request) -> Principal:
     session: dict[str, Any] = request.scope.get("session", {})
     username, generation = session.get(SESSION_USER), session.get(SESSION_GENERATION)
     if isinstance(username, str) and isinstance(generation, int):
-        principal = cache.lookup(
+        principal = await _lookup(
+            cache,
             session_key(username, generation),
-            lambda: users.principal_for_session(state.db, username, generation),
+            partial(users.principal_for_session, state.db, username, generation),
         )
         if principal is not None:
             return principal
         for key in (SESSION_USER, SESSION_GENERATION, SESSION_STARTED):
             session.pop(key, None)  # ended (signed out elsewhere, password changed, disabled)
     raise _not_signed_in(request)
+
+
+async def _lookup(
+    cache: PrincipalCache, key: Hashable, load: Callable[[], Principal | None]
+) -> Principal | None:
+    """``cache.lookup`` with the database read (``load``) run in the thread pool."""
+    found = cache.get(key)
+    if found is None:
+        found = await run_in_threadpool(load)
+        if found is not None:
+            cache.put(key, found)
+    return found
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
