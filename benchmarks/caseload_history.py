@@ -228,6 +228,8 @@ def read_national(path: str) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
             chunks.append(pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None))
         frame = pl.concat(chunks, how="vertical_relaxed") if chunks else pl.DataFrame(schema=names)
         frame = frame.with_columns(
+            pl.col(c).cast(pl.String) for c in names if frame.schema[c] == pl.Null
+        ).with_columns(
             pl.col(c).cast(pl.String).str.to_date(strict=False) for c in names if c in _DATES
         )
         if "nfa" in names:
@@ -288,12 +290,13 @@ def main() -> None:
     parser.add_argument("--national-to", default="2026-11-22")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-national", action="store_true")
+    parser.add_argument("--skip-council", action="store_true")
     args = parser.parse_args()
-    out: dict[str, Any] = {
-        "council": council(
+    out: dict[str, Any] = {}
+    if not args.skip_council:
+        out["council"] = council(
             args.council_db, args.council_key, date.fromisoformat(args.council_to), args.runs
         )
-    }
     print(json.dumps(out, indent=2), file=sys.stderr)
     if not args.skip_national and Path(args.national_db).exists():
         out["national"] = national(

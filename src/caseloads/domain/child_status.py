@@ -135,7 +135,8 @@ def court_intervals(
     docstring): letter to issue + ``weeks`` weeks - 1 day, and interim care order episodes."""
     issued = pre_proceedings.filter(pl.col("care_proceedings_letter_date").is_not_null())
     letter = pl.col("care_proceedings_letter_date")
-    interim = cla_episodes.filter(pl.col("legal_status").str.to_uppercase() == INTERIM_CARE_ORDER)
+    legal = pl.col("legal_status").cast(pl.String).str.to_uppercase()
+    interim = cla_episodes.filter(legal == INTERIM_CARE_ORDER)
     return pl.concat(
         [
             _iv(issued, None, letter, letter + pl.duration(days=7 * weeks - 1)),
