@@ -24,6 +24,7 @@ def test_every_kind_has_a_reader() -> None:
         "pipeline",
         "agency",
         "price-caps",
+        "reductions",
     }
     assert set(READERS) == set(KIND_TABLES)
     folders = {"ssd", "ssda903"}
