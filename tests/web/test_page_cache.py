@@ -1,12 +1,16 @@
-"""The rendered-page cache (``render.Page.respond`` over ``cache.FragmentCache``) and the service
-results' serial numbers it is keyed on: one app serving several principals in turn gives each
-exactly the page a fresh app would give them, the handler's checks and audit entries still run
-on every request, and a page is rendered again when the service results change."""
+"""The rendered-page cache (``render.Page.respond`` over ``cache.FragmentCache``), the service
+results' serial numbers it is keyed on, and the service cache's one computation per key: one
+app serving several principals in turn gives each exactly the page a fresh app would give
+them, the handler's checks and audit entries still run on every request, and a page is
+rendered again when the service results change."""
 
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -16,7 +20,7 @@ from tests.web.conftest import LA, OTHER_TEAM, OWN_TEAM
 from caseloads.config import Settings
 from caseloads.services import users
 from caseloads.services.database import open_database
-from caseloads.web import access, render
+from caseloads.web import access
 from caseloads.web.cache import FragmentCache, ServiceCache, trace_calls
 
 CSRF = re.compile(r'name="csrf_token" value="[^"]*"')
@@ -50,37 +54,29 @@ def shared(loaded: Settings) -> Iterator[Shared]:
         yield site
 
 
-def fresh(settings: Settings, principal: access.Principal, url: str) -> Any:
-    """The page from a new app (empty caches)."""
-    site = Shared(settings)
+@pytest.fixture
+def reference(loaded: Settings) -> Iterator[Shared]:
+    """An app that renders every page afresh (no rendered-page cache): what each principal
+    should get."""
+    site = Shared(loaded)
+    site.app.state.fragments = None
     with site.client:
-        return site.get(principal, url)
+        yield site
 
 
 def comparable(html: str) -> str:
     return CSRF.sub('name="csrf_token" value=""', html)
 
 
-def test_each_principal_gets_the_page_of_their_own_scope(
-    shared: Shared, loaded: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    renders: list[str] = []
-    original = render.render_content
-
-    def counting(*args: Any) -> str:
-        renders.append(args[1])
-        return original(*args)
-
-    monkeypatch.setattr(render, "render_content", counting)
-    urls = ["/caseloads", "/caseloads?as_of=2026-03-31", "/", "/workforce"]
+def test_each_principal_gets_the_page_of_their_own_scope(shared: Shared, reference: Shared) -> None:
+    urls = ["/caseloads", "/caseloads?as_of=2026-03-31", "/"]
     for url in urls:
         for who in (ANALYST, OWN_MANAGER, OTHER_MANAGER, VIEWER, ANALYST, OWN_MANAGER):
             answer = shared.get(who, url)
             assert answer.status_code == 200, (url, who)
-            expected = fresh(loaded, who, url)
+            expected = reference.get(who, url)
             assert comparable(answer.text) == comparable(expected.text), (url, who)
-    # Rendered once per scope and URL (four scopes), then served from the cache; the
-    # comparison apps rendered their own.
+    # Rendered once per scope and URL (four scopes), then served from the cache.
     assert len(shared.app.state.fragments) == 4 * len(urls)
     # The caseloads page of one manager never shows the other team's drill-down link.
     own = shared.get(OWN_MANAGER, "/caseloads").text
@@ -160,3 +156,37 @@ def test_fragment_cache_is_bounded() -> None:
     assert cache.get("b") is None and cache.get("a") and cache.get("e") and len(cache) == 4
     cache.put("f", "f" * 30)  # larger than a quarter of the bound: not kept
     assert cache.get("f") is None and len(cache) == 4
+
+
+def test_one_computation_per_key_and_stale_while_refreshed(loaded: Settings) -> None:
+    """Concurrent requests for one result wait for a single computation; past the TTL, with
+    the data version unchanged, the old result is served while one request computes anew."""
+    db = open_database(loaded)
+    try:
+        cache = ServiceCache(db, ttl=0.2)
+        calls: list[int] = []
+        release = threading.Event()
+
+        def service(_db: object) -> int:
+            calls.append(1)
+            release.wait(timeout=10)
+            return len(calls)
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            first = [pool.submit(cache.call, service) for _ in range(6)]
+            time.sleep(0.1)
+            release.set()
+            assert [f.result(timeout=10) for f in first] == [1] * 6
+        assert calls == [1]  # computed once for all six
+        time.sleep(0.25)  # past the TTL, same data version
+        release.clear()
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            refreshing = pool.submit(cache.call, service)
+            time.sleep(0.1)
+            assert len(calls) == 2  # one request is computing the next result ...
+            assert cache.call(service) == 1  # ... meanwhile the old one is served at once
+            release.set()
+            assert refreshing.result(timeout=10) == 2
+        assert cache.call(service) == 2 and len(calls) == 2
+    finally:
+        db.dispose()

@@ -3,8 +3,10 @@
 The pages and the API call services through :func:`ServiceCache.call`. A result is kept per
 (service, its arguments) and is served again only while the database's data version
 (:func:`caseloads.services.batches.data_version`: the newest batch) is unchanged and for at most
-``ttl`` seconds (60 by default: weighting schemes and other settings are not batches). Each
-uvicorn worker has its own cache. The figures are the same whether cached or not; only the
+``ttl`` seconds (60 by default: weighting schemes and other settings are not batches; past the
+TTL the old result is served while one request computes the next). A result is computed by one
+request at a time; the others asking for it meanwhile wait for it. Each uvicorn worker has its
+own cache. The figures are the same whether cached or not; only the
 work of computing them is saved (a caseload picture or a year of demand takes 0.5-1 s on the
 synthetic council, a cached answer well under a millisecond).
 
@@ -53,6 +55,7 @@ class ServiceCache:
         self._lock = threading.Lock()
         self._version: tuple[float, tuple[int, int]] | None = None
         self._serials = itertools.count(1)
+        self._running: dict[Hashable, threading.Event] = {}
 
     def version(self) -> tuple[int, int]:
         """The data version, read at most once a second."""
@@ -65,21 +68,38 @@ class ServiceCache:
         return current
 
     def call(self, service: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """``service(db, *args, **kwargs)``, from the cache when fresh. Errors are not cached."""
+        """``service(db, *args, **kwargs)``, from the cache when fresh. Errors are not cached.
+
+        One computation per key at a time: while a result is being computed, other requests
+        for the same key wait for it rather than compute it too (20 clients recomputing a
+        1-second service at once, each slowed by the others, took seconds each). A result past
+        its TTL whose data version is still current is served while one request computes its
+        successor (so settings that are not batches are at most TTL plus one computation old).
+        """
         key = (service.__module__, service.__qualname__, _frozen(args), _frozen(kwargs))
         trace = _TRACE.get()
-        version = self.version()
-        now = time.monotonic()
-        with self._lock:
-            hit = self._items.get(key)
-            if hit is not None and hit[1] == version and now - hit[0] < self.ttl:
-                self._items.move_to_end(key)
-                if trace is not None:
-                    trace.append(hit[3])
-                return hit[2]
+        while True:
+            version = self.version()
+            now = time.monotonic()
+            with self._lock:
+                hit = self._items.get(key)
+                usable = hit is not None and hit[1] == version
+                if hit is not None and usable and now - hit[0] < self.ttl:
+                    self._items.move_to_end(key)
+                    return self._traced(trace, hit)
+                running = self._running.get(key)
+                if running is None:
+                    running = self._running[key] = threading.Event()
+                    break  # this request computes
+                if hit is not None and usable:
+                    return self._traced(trace, hit)  # stale but current data: while refreshed
+            running.wait(timeout=120)
         try:
             result = service(self.db, *args, **kwargs)
         except BaseException:
+            with self._lock:
+                self._running.pop(key, None)
+            running.set()  # the waiters try for themselves
             if trace is not None:
                 trace.append(None)
             raise
@@ -89,9 +109,19 @@ class ServiceCache:
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
+            self._running.pop(key, None)
+        running.set()
         if trace is not None:
             trace.append(serial)
         return result
+
+    @staticmethod
+    def _traced(
+        trace: list[int | None] | None, hit: tuple[float, tuple[int, int], Any, int]
+    ) -> Any:
+        if trace is not None:
+            trace.append(hit[3])
+        return hit[2]
 
     def clear(self) -> None:
         with self._lock:
