@@ -48,6 +48,8 @@ from importlib import resources
 
 import polars as pl
 
+from caseloads.domain.workforce_rates import INDICATORS
+
 CSWW = "csww_indicators_2017_to_2025.csv"
 B1 = "b1_children_in_need_2013_to_2025.csv"
 D5 = "d5_cpps_at31march_by_duration_2013_to_2025.csv"
@@ -58,31 +60,9 @@ SN_MODEL = "sn_model_2025_wide.csv"
 #: The files :func:`benchmark_rows` and the reference tables are read from.
 BENCHMARK_FILES: tuple[str, ...] = (CSWW, B1, D5, CLA, ONS, SN_MODEL)
 
-#: The CSWW indicator columns, in the file's order (``../shared/domain/definitions.md`` §1.3).
-CSWW_MEASURES: tuple[str, ...] = (
-    "inpost_fte",
-    "inpost_headcount",
-    "starters_fte",
-    "starters_headcount",
-    "leavers_fte",
-    "leavers_headcount",
-    "turnover_rate_fte",
-    "turnover_rate_headcount",
-    "agency_fte",
-    "agency_headcount",
-    "agency_rate_fte",
-    "agency_rate_headcount",
-    "agency_cover_fte",
-    "agency_cover_rate_fte",
-    "vacancy_fte",
-    "vacancy_rate_fte",
-    "vacancy_agency_cover_rate_fte",
-    "case_holders_fte",
-    "cases",
-    "caseload_fte",
-    "working_days_lost_fte",
-    "absence_rate_fte",
-)
+#: The CSWW indicator columns, in the file's order (``../shared/domain/definitions.md`` §1.3): the
+#: same 22 the workforce figures are computed for.
+CSWW_MEASURES: tuple[str, ...] = tuple(INDICATORS)
 
 CIN_RATE = "cin_rate_per_10000"
 CPP_RATE = "cpp_rate_per_10000"
