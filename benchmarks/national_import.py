@@ -80,9 +80,13 @@ def child(
         db = open_database(settings)
         # Extracts generated before a kind was added to the demo are left out, not failed.
         jobs = [job for c in councils for job in council_jobs(c) if job.path.exists()]
+        server_before = _server_cpu() if backend != "sqlite" else 0.0
+        cpu_before = _own_cpu()
         started = time.perf_counter()
         results = import_many(db, jobs, workers=workers, imported_by="bench")
         seconds = time.perf_counter() - started
+        writer_cpu, reader_cpu = (a - b for a, b in zip(_own_cpu(), cpu_before, strict=True))
+        server_cpu = _server_cpu() - server_before if backend != "sqlite" else 0.0
         db.dispose()
         rows = sum(sum(r.row_counts.values()) for r in results)
         main_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -105,12 +109,41 @@ def child(
             "peak_rss_main_mb": main_peak,
             "peak_rss_worker_mb": worker_peak,
             "batches": len(results),
+            "cpu_seconds_writer": round(writer_cpu, 1),
+            "cpu_seconds_readers": round(reader_cpu, 1),
+            "cpu_seconds_server": round(server_cpu, 1),
         }
     finally:
         if admin is not None:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
+
+
+def _own_cpu() -> tuple[float, float]:
+    """CPU seconds (user + system) of this process, and of its ended children (the reader
+    processes, once ``import_many`` has closed its pool)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
+
+
+def _server_cpu() -> float:
+    """CPU seconds of every PostgreSQL server process on this machine now (backends, WAL
+    writer, checkpointer): read from /proc, so the server must run here (it does in CI and
+    on the benchmark machine); 0 where /proc cannot be read."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name, rest = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :]
+        if name.startswith("postgres"):
+            fields = rest.split()
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
 
 
 def _council(folder: Path) -> Any:
@@ -225,6 +258,10 @@ def main() -> None:
             "median_peak_rss_mb": round(med["peak_rss_main_mb"] + med["peak_rss_worker_mb"]),
             "median_peak_rss_main_mb": round(med["peak_rss_main_mb"]),
             "median_peak_rss_worker_mb": round(med["peak_rss_worker_mb"]),
+            "median_cpu_seconds": {
+                part: statistics.median(r.get(f"cpu_seconds_{part}", 0.0) for r in runs)
+                for part in ("readers", "writer", "server")
+            },
         }
     print(json.dumps(out, indent=2))
 

@@ -30,30 +30,30 @@ class Hasher:
     """Hashes the identifiers of one extract, remembering each namespace's digests, so that an id
     referenced by several tables (a person, a referral) is hashed only once per read.
 
-    A column whose values are all distinct (a record's own id) is hashed in place, value by value,
-    with no look-up; its digests are remembered for the columns that refer to it. A column with
-    repeats (the child on each involvement) hashes only the distinct values not seen before and
-    joins the digests back."""
+    Each namespace keeps one look-up of distinct values and their digests, which only grows by
+    values not seen before (so it is never de-duplicated again). A column whose values are all
+    distinct (a record's own id) is hashed in place, value by value, with no look-up. A column
+    with repeats (the child on each involvement) takes its distinct values, finds those already
+    in the look-up (a semi-join that probes the look-up against the column's own values, so its
+    cost does not grow with the look-up's), hashes the rest, and joins the digests of just those
+    distinct values back onto its rows."""
 
     def __init__(self, p: Pseudonymiser, la_code: str) -> None:
         self._p = p
         self._la = la_code
-        self._parts: dict[str, list[pl.DataFrame]] = {}
+        self._known: dict[str, pl.DataFrame] = {}
 
     def hash(self, values: pl.Series, kind: str) -> pl.Series:
         """Hash in the namespace of ``kind`` (``person``, ``worker``, ``swe`` ...)."""
         return self.hash_in(values, namespace_for(kind, self._la))
 
-    def _seen(self, namespace: str) -> pl.DataFrame | None:
-        parts = self._parts.get(namespace)
-        if not parts:
-            return None
-        if len(parts) > 1:
-            parts[:] = [pl.concat(parts).unique(subset="k", keep="first")]
-        return parts[0]
+    def _digests(self, namespace: str, values: pl.Series) -> pl.Series:
+        return pl.Series("h", self._p.digests(namespace, values.to_list()), dtype=pl.String)
 
-    def _remember(self, namespace: str, lookup: pl.DataFrame) -> None:
-        self._parts.setdefault(namespace, []).append(lookup)
+    def _learn(self, namespace: str, fresh: pl.DataFrame) -> None:
+        """Add ``k, h`` rows whose ``k`` is not yet known in ``namespace``."""
+        known = self._known.get(namespace)
+        self._known[namespace] = fresh if known is None else pl.concat([known, fresh])
 
     def hash_in(self, values: pl.Series, namespace: str) -> pl.Series:
         """Keyed hash of each value in ``namespace``; blank and null stay null."""
@@ -63,21 +63,21 @@ class Hasher:
             .select(pl.when(stripped.str.len_bytes() > 0).then(stripped).alias("k"))
             .to_series()
         )
+        known = self._known.get(namespace)
         distinct = text.drop_nulls().unique()
         if distinct.len() == text.len() - text.null_count():
-            digests = pl.Series("h", self._p.digests(namespace, text.to_list()), dtype=pl.String)
-            self._remember(namespace, pl.DataFrame({"k": text, "h": digests}).drop_nulls())
+            digests = self._digests(namespace, text)
+            rows = pl.DataFrame({"k": text, "h": digests}).drop_nulls()
+            if known is not None:
+                rows = rows.join(known, on="k", how="anti")
+            self._learn(namespace, rows)
             return digests.alias(values.name)
-        seen = self._seen(namespace)
-        if seen is not None:
-            distinct = distinct.to_frame("k").join(seen, on="k", how="anti").get_column("k")
-        fresh = pl.DataFrame(
-            {"k": distinct, "h": pl.Series(self._p.digests(namespace, distinct.to_list()))},
-            schema={"k": pl.String, "h": pl.String},
-        )
-        self._remember(namespace, fresh)
-        lookup = self._seen(namespace)
-        assert lookup is not None
+        wanted = distinct.to_frame("k")
+        hits = None if known is None else known.join(wanted, on="k", how="semi")
+        fresh = wanted if hits is None else wanted.join(hits, on="k", how="anti")
+        fresh = fresh.with_columns(self._digests(namespace, fresh.get_column("k")))
+        self._learn(namespace, fresh)
+        lookup = fresh if hits is None else pl.concat([hits, fresh])
         joined = text.to_frame("k").join(lookup, on="k", how="left", maintain_order="left")
         return joined.get_column("h").alias(values.name)
 
