@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
+from hypothesis import given
+from hypothesis import strategies as st
 
 from caseloads.ingest import checks
 from caseloads.ingest.findings import Findings
@@ -91,6 +93,60 @@ def test_unknown_reference() -> None:
     assert [(x.rule, x.severity, x.row, x.value) for x in findings] == [
         ("reference.unknown", "warning", 5, "A9")
     ]
+
+
+_codes = st.lists(st.one_of(st.none(), st.sampled_from(["a", "b", "c", "d"])), max_size=12)
+
+
+@given(_codes, _codes)
+def test_unknown_reference_marks_exactly_the_filled_values_not_known(
+    values: list[str | None], known: list[str | None]
+) -> None:
+    """Whether or not every value is known (the shortcut) and with repeats or nulls in
+    ``known``, the mask is the plain definition's."""
+    f = (
+        frame(person=values)
+        if values
+        else pl.DataFrame(schema={"_row": pl.Int64, "person": pl.String})
+    )
+    findings = Findings()
+    mask = checks.unknown_reference(
+        f,
+        "person",
+        pl.Series(known, dtype=pl.String),
+        file="t.csv",
+        findings=findings,
+        severity="error",
+        message="unknown",
+    )
+    expected = [v is not None and v not in known for v in values]
+    assert mask.to_list() == expected
+    assert [x.row for x in findings] == [i + 2 for i, bad in enumerate(expected) if bad]
+
+
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", None]), st.sampled_from([1, 2, None]))))
+def test_duplicate_keys_on_two_columns_report_each_later_repeat(
+    pairs: list[tuple[str | None, int | None]],
+) -> None:
+    f = pl.DataFrame(
+        {
+            "_row": list(range(2, len(pairs) + 2)),
+            "k": [a for a, _ in pairs],
+            "n": [b for _, b in pairs],
+        },
+        schema={"_row": pl.Int64, "k": pl.String, "n": pl.Int64},
+    )
+    findings = Findings()
+    checks.duplicate_keys(f, ["k", "n"], file="t.csv", findings=findings)
+    seen: set[tuple[str, int]] = set()
+    expected = []
+    for i, (a, b) in enumerate(pairs):
+        if a is None or b is None:
+            continue
+        if (a, b) in seen:
+            expected.append((i + 2, f"{a} / {b}"))
+        seen.add((a, b))
+    assert [(x.row, x.value) for x in findings] == expected
 
 
 def test_conflicts_between_a_workers_rows() -> None:

@@ -45,6 +45,7 @@ def test_only_active_batches_of_the_authority_are_read(settings: Settings) -> No
             rows = [
                 {
                     "batch_id": b,
+                    "row_no": 1,
                     "la_code": la,
                     "worker_id": w,
                     "role": "social_worker",
@@ -68,3 +69,36 @@ def test_only_active_batches_of_the_authority_are_read(settings: Settings) -> No
     assert frame.schema["fte"] == pl.Float64
     assert sorted(everyone["worker_id"].to_list()) == ["new", "other"]
     assert none.height == 0 and "worker_id" in none.columns
+
+
+def test_rows_come_back_in_import_order_by_batch_then_row_number(settings: Settings) -> None:
+    """Stored order is not import order (rows written out of order here); reads sort by batch,
+    then row number."""
+    initialise(settings)
+    db = open_database(settings)
+    try:
+        with db.engine.begin() as conn:
+            for batch_id in (1, 2):
+                _batch(conn, batch_id, "826")
+            written = [(2, 1, "c"), (1, 2, "b"), (2, 2, "d"), (1, 1, "a")]
+            conn.execute(
+                insert(assignments),
+                [
+                    {
+                        "batch_id": b,
+                        "row_no": r,
+                        "la_code": "826",
+                        "worker_id": w,
+                        "role": "social_worker",
+                        "contract": "permanent",
+                        "fte": 1.0,
+                        "start_date": date(2024, 1, 2),
+                    }
+                    for b, r, w in written
+                ],
+            )
+        with db.engine.connect() as conn:
+            frame = active_frame(conn, assignments, "826", columns=["worker_id"])
+    finally:
+        db.dispose()
+    assert frame["worker_id"].to_list() == ["a", "b", "c", "d"]

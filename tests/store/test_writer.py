@@ -241,7 +241,9 @@ def test_every_row_is_written_once_in_order_across_statement_blocks(engine: Engi
         writer.insert_frame(conn, involvements, frame, la_code="826", batch_id=batch)
     with engine.connect() as conn:
         got = conn.execute(
-            select(involvements.c.involvement_id).order_by(involvements.c.id)
+            select(involvements.c.involvement_id).order_by(
+                involvements.c.batch_id, involvements.c.row_no
+            )
         ).scalars()
         assert list(got) == [f"i{i}" for i in range(n)]
 

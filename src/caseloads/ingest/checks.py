@@ -110,8 +110,11 @@ def duplicate_keys(
 ) -> None:
     """Every row after the first that repeats ``key`` (rows with an empty key are skipped)."""
     keys = [key] if isinstance(key, str) else list(key)
-    filled = frame.filter(pl.all_horizontal(pl.col(keys).is_not_null()))
-    repeat = ~pl.struct(keys).is_first_distinct()
+    # Only the key columns are carried (not every column of the table), and a single key is
+    # compared as itself rather than as a one-field struct. Rows with an empty key are dropped
+    # before looking for repeats, so they neither repeat nor are repeated.
+    filled = frame.select(ROW, *keys).filter(pl.all_horizontal(pl.col(keys).is_not_null()))
+    repeat = ~(pl.col(keys[0]) if len(keys) == 1 else pl.struct(keys)).is_first_distinct()
     value = pl.concat_str(pl.col(keys), separator=" / ")
     bad = filled.filter(repeat).select(ROW, (shape(value) if private else value).alias("_value"))
     findings.from_frame(

@@ -23,7 +23,7 @@ from caseloads.ingest.csv_io import ROW
 from caseloads.ingest.findings import Findings
 from caseloads.store import tables as store
 
-_SKIP = frozenset({"id", "la_code", "batch_id"})
+_SKIP = frozenset({"la_code", "batch_id", "row_no"})
 TEAM_SCHEMA: dict[str, pl.DataType] = {
     "team_id": pl.String(),
     "name": pl.String(),

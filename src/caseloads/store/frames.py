@@ -36,25 +36,26 @@ def active_frame(
     where: Sequence[ColumnElement[bool]] = (),
 ) -> pl.DataFrame:
     """The rows of ``table`` in the active batches of ``la_codes`` (one code, several, or every
-    authority when ``None``) as a frame with one typed column per table column (``id`` and
-    ``batch_id`` left out unless asked for), in insertion order. ``where`` adds conditions."""
+    authority when ``None``) as a frame with one typed column per table column (``batch_id`` and
+    ``row_no`` left out unless asked for), in the order the rows were imported: by batch, then
+    row number (sorted here rather than by the database). ``where`` adds conditions."""
     if isinstance(la_codes, str):
         la_codes = [la_codes]
     names = (
         list(columns)
         if columns is not None
-        else [c.name for c in table.columns if c.name not in ("id", "batch_id")]
+        else [c.name for c in table.columns if c.name not in ("batch_id", "row_no")]
     )
     schema = {name: polars_dtype(table.c[name].type) for name in names}
     ids = active_batch_ids(conn, la_codes)
     if not ids:
         return pl.DataFrame(schema=schema)
-    query = (
-        select(*(table.c[name] for name in names))
-        .where(table.c.batch_id.in_(ids), *where)
-        .order_by(table.c.id)
+    order = {"_batch": pl.Int64(), "_row": pl.Int64()}
+    query = select(*(table.c[name] for name in names), table.c.batch_id, table.c.row_no).where(
+        table.c.batch_id.in_(ids), *where
     )
     rows = conn.execute(query).all()
     if not rows:
         return pl.DataFrame(schema=schema)
-    return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
+    frame = pl.DataFrame([tuple(r) for r in rows], schema={**schema, **order}, orient="row")
+    return frame.sort("_batch", "_row").drop("_batch", "_row")

@@ -1,9 +1,10 @@
 """The stored data model (design.md §3), as SQLAlchemy Core tables.
 
 Every data row carries ``la_code`` (the DfE three-digit authority number) so that one database can
-hold one council, a region or all of England, and the ``batch_id`` of the import it came from. Data
-tables have a surrogate ``id``; natural identifiers are not unique across batches of different kinds
-(the same child may come from an SSD extract and a CIN census return).
+hold one council, a region or all of England, and the ``batch_id`` of the import it came from, and
+its ``row_no`` within that batch. Natural identifiers are not unique across batches of different
+kinds (the same child may come from an SSD extract and a CIN census return), so a data row is
+identified by ``(batch_id, row_no)``; no database-generated key is kept (see :func:`data_table`).
 
 Identifiers of people (``child_id``, ``worker_id``, ``swe_hash``, ``candidate_id``) and the
 case-management record ids that could lead back to them (``referral_id``, ``cp_plan_id`` …) are
@@ -44,7 +45,7 @@ NAMING = {
 
 metadata = MetaData(naming_convention=NAMING)
 
-#: 64-bit surrogate keys on PostgreSQL; SQLite needs exactly INTEGER for its rowid alias.
+#: 64-bit keys and row numbers on PostgreSQL; SQLite needs exactly INTEGER for its rowid alias.
 Id = BigInteger().with_variant(Integer(), "sqlite")
 LaCode = String(8)
 Ident = String(64)  # pseudonymous identifiers (16 hex characters today) and council codes
@@ -62,18 +63,25 @@ def _batch() -> Column[int]:
 
 
 def data_table(name: str, *items: SchemaItem) -> Table:
-    """A table of imported rows: surrogate id, authority, batch, then ``items``.
+    """A table of imported rows: authority, batch, row number in the batch, then ``items``.
 
-    It has one secondary index, on ``batch_id``: every read is "the rows of these batches" (an
-    authority's active batches) and every replacement deletes by batch. Batch ids only grow, so
-    the index is appended to at its end, which keeps bulk loads fast (each further index costs
-    about a quarter of SQLite's insert speed; see benchmarks/README.md)."""
+    ``row_no`` is the row's place (1, 2, ...) among the rows its batch wrote to this table, in the
+    order of the source file, so that reads return rows in a stable order. It is written by the
+    importer, not generated: a database-generated surrogate key (a sequence value and a B-tree
+    primary key per row) cost a PostgreSQL COPY over a third of its CPU (1.7 million rows: 4.1
+    CPU s with a ``bigserial`` primary key, 2.5 s without; benchmarks/README.md) and nothing
+    reads or refers to single rows: every read is "the rows of these batches" and every
+    replacement deletes by batch.
+
+    It has one secondary index, on ``batch_id``. Batch ids only grow, so the index is appended to
+    at its end, which keeps bulk loads fast (each further index costs about a quarter of SQLite's
+    insert speed; see benchmarks/README.md)."""
     table = Table(
         name,
         metadata,
-        Column("id", Id, primary_key=True, autoincrement=True),
         _la(),
         _batch(),
+        Column("row_no", Id, nullable=False),
         *items,
     )
     # PostgreSQL: a BRIN (block range) index, as a batch's rows are written together and batch

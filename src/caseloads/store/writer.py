@@ -30,20 +30,22 @@ CHUNK_ROWS = 200_000
 def insert_frame(
     conn: Connection, table: Table, frame: pl.DataFrame, *, la_code: str, batch_id: int
 ) -> int:
-    """Append ``frame`` (the table's columns less ``id``, ``la_code`` and ``batch_id``) to
-    ``table``, stamped with the authority and batch. Returns the number of rows written."""
+    """Append ``frame`` (the table's columns less ``la_code``, ``batch_id`` and ``row_no``) to
+    ``table``, stamped with the authority and batch, each row numbered 1, 2, ... in the frame's
+    order (a batch writes a table once). Returns the number of rows written."""
     if frame.height == 0:
         return 0
     columns = [c for c in table.columns if c.name != "id"]
     stamped = frame.with_columns(
         pl.lit(la_code, dtype=pl.String).alias("la_code"),
         pl.lit(batch_id, dtype=pl.Int64).alias("batch_id"),
+        pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias("row_no"),
     ).select(pl.col(c.name).cast(polars_dtype(c.type)) for c in columns)
     return bulk_insert(conn, table, stamped)
 
 
 def bulk_insert(conn: Connection, table: Table, frame: pl.DataFrame) -> int:
-    """Append ``frame`` (columns named and typed as ``table``'s, ``id`` left to the database):
+    """Append ``frame`` (columns named and typed as ``table``'s, any ``id`` left to the database):
     COPY on PostgreSQL, multi-row INSERT statements on SQLite. Returns the rows written."""
     if frame.height == 0:
         return 0
