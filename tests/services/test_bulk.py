@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -94,3 +97,40 @@ def test_a_tiny_national_demo(settings: Settings, tmp_path: Path) -> None:
     for council in report.councils:
         assert loaded[council.la_code]["involvements"] == council.row_counts["ssd_involvements"]
         assert loaded[council.la_code]["assignments"] == council.row_counts["staff"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux's")
+def test_a_reader_ends_when_the_writer_is_killed() -> None:
+    """A reader process calls end_with_parent; when the process that started it is killed, the
+    reader is stopped too (it would otherwise read on, orphaned, until its job ended)."""
+    reader = (
+        "from caseloads.services.bulk import end_with_parent; end_with_parent(); "
+        "print('ready', flush=True); import time; time.sleep(60)"
+    )
+    writer = (
+        "import subprocess, sys, time; "
+        f"p = subprocess.Popen([sys.executable, '-c', {reader!r}]); "
+        "print(p.pid, flush=True); time.sleep(60)"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", writer], stdout=subprocess.PIPE, text=True
+    ) as parent:
+        assert parent.stdout is not None
+        child = int(parent.stdout.readline())
+        assert parent.stdout.readline().strip() == "ready"  # the reader has called prctl
+        assert _running(child)
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 10
+    while _running(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(child)
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` exists and is not a zombie (an ended process nobody has reaped yet)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")

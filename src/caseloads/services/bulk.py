@@ -1,8 +1,11 @@
 """Importing many extracts at once (a region, or all of England): files are read and checked in
 worker processes while the main process writes, one transaction per extract, in the order given.
 
-Reading (parsing, validation, hashing) and writing each take about half the time of an import, so
-overlapping them on separate cores nearly halves the wall time. The workers never touch the
+Reading (parsing, validation, hashing) takes more CPU than writing (on the national synthetic
+data about 4 microseconds a row against 1 for the writer and 1.5 for a PostgreSQL server;
+benchmarks/README.md), so by default there is one reader process per core: while the writer waits
+for the database the readers use every core, and the writer never waits for a lone reader. The
+workers never touch the
 database; they hand back read :class:`~caseloads.ingest.extract.Extract` objects, and the main
 process writes each exactly as ``caseloads import`` would (:func:`store_extracts`), so a bulk load
 and a one-by-one load store the same rows.
@@ -10,7 +13,10 @@ and a one-by-one load store the same rows.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -24,6 +30,8 @@ from caseloads.services.database import Database, read_key
 from caseloads.services.imports import ImportResult, reader_for, store_extracts
 
 Progress = Callable[[str, float], None]
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 #: Jobs the reader processes may have read (or be reading) ahead of the writer.
 READ_AHEAD = 12
@@ -54,6 +62,20 @@ def read_job(job: ImportJob, key: bytes, max_file_bytes: int) -> list[Extract]:
     return [spec.read(job.path, **options)]
 
 
+def end_with_parent() -> None:
+    """In a reader process: ask Linux to stop this process when the process that started it ends
+    (``prctl(PR_SET_PDEATHSIG, SIGTERM)``), so that a writer killed mid-import leaves no reader
+    running on. Elsewhere, or if the call is unavailable, nothing is done: the reader then ends
+    with its current job."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+
+
 def import_many(
     db: Database,
     jobs: Sequence[ImportJob],
@@ -64,8 +86,8 @@ def import_many(
 ) -> list[ImportResult]:
     """Import ``jobs`` in order, each as its own all-or-nothing transaction; stop at the first
     extract refused (raising its :class:`~caseloads.errors.ExtractError`; the extracts before it
-    stay imported). ``workers`` reader processes run ahead of the writer (default: one per core
-    but one, at least one; 0 reads in this process)."""
+    stay imported). ``workers`` reader processes run ahead of the writer (default: one per core;
+    0 reads in this process)."""
     db.require_current_schema()
     # The workers get the key itself; opening the pseudonymiser here first checks that key
     # against the one the database was initialised with, before any work is done.
@@ -73,7 +95,7 @@ def import_many(
     _ = db.pseudonymiser
     limit = db.settings.max_file_bytes
     report = progress or (lambda _step, _fraction: None)
-    count = workers if workers is not None else max(1, (os.cpu_count() or 2) - 1)
+    count = workers if workers is not None else max(1, os.cpu_count() or 1)
     results: list[ImportResult] = []
 
     def write(job: ImportJob, extracts: list[Extract]) -> None:
@@ -90,7 +112,9 @@ def import_many(
     # bounds memory (about two authorities' extracts in flight).
     window = max(2 * count, READ_AHEAD)
     # Spawned, not forked: a fork of a process whose Polars thread pool is running can deadlock.
-    with ProcessPoolExecutor(max_workers=count, mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(
+        max_workers=count, mp_context=get_context("spawn"), initializer=end_with_parent
+    ) as pool:
         pending: deque[tuple[ImportJob, Future[list[Extract]]]] = deque()
         queue = iter(jobs)
         for job in queue:
