@@ -56,7 +56,8 @@ def weekly(end: date, years: int = 5) -> list[date]:
 def ours(
     inputs: domain.CaseloadInputs, scheme: Scheme, teams: pl.DataFrame, steps: list[date]
 ) -> pl.DataFrame:
-    return domain.team_steps(domain.worker_steps(inputs, scheme, steps), teams, scheme)
+    """The team history as the service computes it (``caseload_history(by="team")``)."""
+    return domain.team_steps(domain.worker_timeline(inputs, scheme, steps), teams, scheme)
 
 
 def _pd(frame: pl.DataFrame) -> pd.DataFrame:

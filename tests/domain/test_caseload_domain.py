@@ -11,10 +11,13 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
 from caseloads.domain import caseload, child_status
 from caseloads.domain.allocation import case_points
 from caseloads.domain.weights import (
+    STATUSES,
+    Scheme,
     SchemeProblem,
     normalise_role,
     parse_scheme,
@@ -337,3 +340,152 @@ def test_the_sweep_equals_a_plain_day_by_day_count(
             weighted = sum(max(g) + 0.5 * (sum(g) - max(g)) for g in groups.values())
             expected[(w, day)] = (len(held), len(groups), weighted)
     assert got == expected
+
+
+@pytest.mark.parametrize("few", [False, True])
+def test_codes_are_exact_whatever_the_hashes(few: bool) -> None:
+    """Ids become integer codes by their hash; every id is checked against its code's name, so
+    even a hash that gives every id the same value (all collide) yields exact codes."""
+    values = pl.Series(["b", "a", "c", "a", "b", "d", "c", "a"])
+    for hashes in (None, pl.zeros(values.len(), pl.UInt64, eager=True)):
+        codes, names = caseload._encode(values, few=few, hashes=hashes)
+        assert names.gather(codes).to_list() == values.to_list()
+        assert sorted(names.to_list()) == ["a", "b", "c", "d"]
+
+
+def test_sorting_packed_keys_or_rows_gives_one_order() -> None:
+    frame = pl.DataFrame(
+        {"x": [3, 1, 2, 1, 3], "y": [0, 7, 5, 2, 1]}, schema={"x": pl.UInt64, "y": pl.UInt64}
+    )
+    packed = caseload._sorted(frame, [("x", 4), ("y", 8)])
+    rows = caseload._sorted(frame, [("x", 2**40), ("y", 2**40)])  # too large to pack
+    assert packed.equals(rows)
+    assert packed.rows() == [(1, 2), (1, 7), (2, 5), (3, 0), (3, 1)]
+
+
+def _plain_weighted(scheme: Scheme, groups: dict[str, list[float]]) -> float:
+    f = scheme.sibling_factor
+    return sum(f * sum(g) + (1 - f) * max(g) for g in groups.values())
+
+
+def test_many_siblings_and_many_overlapping_statuses() -> None:
+    """The sweeps keep counts side by side in 64-bit integers; 600 children of one family held
+    by one worker, and 600 overlapping status spans of one child, need the wider layouts."""
+    scheme = parse_scheme(
+        {
+            "name": "distinct",
+            "effective_from": "2024-01-01",
+            "points": {
+                "cla": 7,
+                "cp": 6,
+                "cin": 5,
+                "care_leaver": 4,
+                "assessment": 3,
+                "referral": 2,
+                "other": 1,
+            },
+        },
+        DEFAULT,
+    )
+    day0 = date(2024, 1, 1)
+    kids = [f"K{i:03d}" for i in range(600)]
+    rank = {k: i % 7 for i, k in enumerate(kids)}  # 6 is "other": no status row
+    rank["K000"] = 6
+    status = _ranks(
+        [(k, r, day0, None) for k, r in rank.items() if r < 6]
+        # K000 has 600 overlapping CIN spans instead, the last ending on day 20.
+        + [("K000", 2, day0, day0 + timedelta(days=i % 21)) for i in range(600)]
+    )
+    inputs = _inputs(
+        [("W", k, day0 + timedelta(days=i % 5), None) for i, k in enumerate(kids)],
+        [("F", k) for k in kids],
+        status,
+    )
+    steps = [day0 + timedelta(days=d) for d in (0, 3, 4, 10, 30)]
+    rows = {r["step"]: r for r in caseload.worker_steps(inputs, scheme, steps).to_dicts()}
+    names = [*STATUSES]
+    for day in steps:
+        held = [k for i, k in enumerate(kids) if day0 + timedelta(days=i % 5) <= day]
+        cin = day <= day0 + timedelta(days=20)
+        points = [scheme.points["cin" if k == "K000" and cin else names[rank[k]]] for k in held]
+        expected = _plain_weighted(scheme, {"F": points})
+        row = rows[day]
+        assert (row["children"], row["families"]) == (len(held), 1)
+        assert row["weighted_points"] == pytest.approx(expected, abs=1e-9)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["W1", "W2", "W3"]),
+            st.sampled_from(["A", "B", "C", "D", "E"]),
+            st.integers(0, 30),
+            st.one_of(st.none(), st.integers(0, 30)),
+        ),
+        min_size=1,
+        max_size=10,
+    ),
+    st.lists(st.sampled_from(["T1", "T2", None]), min_size=3, max_size=3),
+)
+def test_team_totals_are_the_sums_of_the_workers(
+    allocs: list[tuple[str, str, int, int | None]], team_of: list[str | None]
+) -> None:
+    """Per team and step, ``team_steps`` (which totals the worker timeline) gives the counts,
+    FTE and points that summing ``worker_rows`` per team gives."""
+    day0 = date(2024, 1, 1)
+    rows = [
+        (w, c, day0 + timedelta(s), None if e is None else day0 + timedelta(s + e))
+        for w, c, s, e in allocs
+    ]
+    base = _inputs(rows, [("F", "A"), ("F", "B")])
+    workers = ["W1", "W2", "W3"]
+    assignments = pl.DataFrame(
+        {
+            "worker_id": workers,
+            "team_id": team_of,
+            "role": ["Social Worker", "Team Manager", "Senior Practitioner"],
+            "fte": [1.0, 0.8, 0.6],
+            "start_date": [day0, day0 + timedelta(10), day0],
+            "end_date": [None, None, day0 + timedelta(20)],
+        },
+        schema_overrides={"end_date": pl.Date, "team_id": pl.String},
+    )
+    inputs = caseload.CaseloadInputs(
+        **{
+            **{f: getattr(base, f) for f in caseload.CaseloadInputs.__dataclass_fields__},
+            "assignments": assignments,
+            "workers": pl.DataFrame(
+                {"worker_id": ["W1"], "asye_start": [day0 + timedelta(5)]},
+                schema={"worker_id": pl.String, "asye_start": pl.Date},
+            ),
+        }
+    )
+    teams = pl.DataFrame({"team_id": ["T1"], "name": ["Team one"], "team_type": ["cin_cp"]})
+    steps = [day0 + timedelta(k) for k in range(0, 40, 2)]
+    timeline = caseload.worker_timeline(inputs, DEFAULT, steps)
+    got = caseload.team_steps(timeline, teams, DEFAULT)
+    per_worker = caseload.worker_rows(timeline, DEFAULT).with_columns(
+        pl.col("team_id").fill_null("(no team)"),
+        pl.when(pl.col("capacity_points") > 0)
+        .then(pl.col("fte") * (1 - pl.col("reduction_pct") / 100))
+        .otherwise(0.0)
+        .alias("available"),
+    )
+    expected = per_worker.group_by("step", "team_id").agg(
+        pl.len().alias("workers"),
+        pl.col("fte").fill_null(0.0).sum(),
+        pl.col("children").sum(),
+        pl.col("weighted_points").sum(),
+        pl.col("available").sum().alias("available_fte"),
+    )
+    columns = ["step", "team_id", "workers", "fte", "children", "weighted_points", "available_fte"]
+    key = ["step", "team_id"]
+    assert_frame_equal(
+        got.select(columns).sort(key),
+        expected.select(columns).sort(key).with_columns(pl.col("workers").cast(pl.UInt32)),
+        check_exact=False,
+        abs_tol=1e-9,
+    )
+    assert got.columns == ["step", *caseload.TEAM_COLUMNS]
+    assert got["step"].is_sorted()

@@ -29,15 +29,20 @@ Definitions:
   capacity).
 
 The history is computed in one pass: every interval becomes a range of step indices (the steps
-it covers), and counts come from sweeps (cumulative sums of +1/-1 events), never from one query
-or filter per step. One date is the same computation with one step.
+it covers), and counts come from sweeps (running sums of + and - events at the ends of the
+intervals, sorted), never from one query or filter per step. Worker, child and family ids are
+first replaced by integer codes (exactly, whatever their hashes: :func:`_encode`), so every sort
+is of integers packed into one 64-bit number. The result is a :class:`WorkerTimeline`: each
+worker's measures as runs of steps over which none of them changes; :func:`worker_rows` expands
+it to one row per worker per step and :func:`team_steps` totals it per team and step. One date
+is the same computation with one step.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import polars as pl
 
@@ -45,8 +50,6 @@ from caseloads.domain.weights import STATUSES, Scheme, normalise_role
 
 #: Weighted points are summed in units of 1/10,000 point, so sweeps are exact integer sums.
 _UNITS = 10_000
-_EARLY = date(1, 1, 1)
-_LATE = date(9999, 12, 31)
 _OTHER = STATUSES.index("other")
 _COURT = len(STATUSES)
 
@@ -114,126 +117,714 @@ def resolve_workers(involvements: pl.DataFrame, swe_map: pl.DataFrame) -> pl.Dat
 
 
 def map_roles(roles: pl.Expr, scheme: Scheme) -> pl.Expr:
-    """Job titles (or stored roles) as the scheme's roles: normalised, then mapped."""
-    return roles.map_batches(
-        lambda s: pl.Series(
-            [
-                None
-                if r is None
-                else scheme.role_mapping.get(n, n)
-                if (n := normalise_role(r))
-                else None
-                for r in s.to_list()
-            ],
-            dtype=pl.String,
-        ),
-        return_dtype=pl.String,
-    )
+    """Job titles (or stored roles) as the scheme's roles: normalised, then mapped (each
+    distinct title once)."""
+
+    def mapped(titles: pl.Series) -> pl.Series:
+        distinct = titles.drop_nulls().unique()
+        roles = [
+            scheme.role_mapping.get(n, n) if (n := normalise_role(t)) else None
+            for t in distinct.to_list()
+        ]
+        return titles.replace_strict(distinct, pl.Series(roles, dtype=pl.String), default=None)
+
+    return roles.map_batches(mapped, return_dtype=pl.String)
 
 
 def _span(frame: pl.DataFrame, steps: pl.Series, start: str, end: str) -> pl.DataFrame:
-    """``frame`` with ``a, b``: the steps ``[a, b)`` its ``[start, end]`` (inclusive) covers;
-    rows covering no step dropped."""
-    starts = frame[start].fill_null(_EARLY)
-    ends = frame[end].fill_null(_LATE)
+    """``frame`` with ``a, b``: the steps ``[a, b)`` its ``[start, end]`` (inclusive) covers
+    (``steps`` sorted; an empty start or end is open); rows covering no step dropped. Each date
+    is looked up in a table of the days from the day before the first step to the day after
+    the last (earlier and later dates are clipped to those)."""
+    if steps.len() == 0:
+        return frame.head(0).with_columns(
+            pl.lit(0, pl.Int32).alias("a"), pl.lit(0, pl.Int32).alias("b")
+        )
+    first = steps[0] - timedelta(days=1)
+    days = pl.date_range(first, steps[-1] + timedelta(days=1), "1d", eager=True)
+    before = steps.search_sorted(days, side="left").cast(pl.Int32)
+    through = steps.search_sorted(days, side="right").cast(pl.Int32)
+    last = days.len() - 1
+
+    def day(column: str, empty: int) -> pl.Expr:
+        offset = pl.col(column).cast(pl.Int32) - pl.lit(first).cast(pl.Int32)
+        return offset.clip(0, last).fill_null(empty)
+
     return frame.with_columns(
-        steps.search_sorted(starts, side="left").cast(pl.Int32).alias("a"),
-        steps.search_sorted(ends, side="right").cast(pl.Int32).alias("b"),
+        pl.lit(before).gather(day(start, 0)).alias("a"),
+        pl.lit(through).gather(day(end, last)).alias("b"),
     ).filter(pl.col("a") < pl.col("b"))
 
 
-def _events(spans: pl.DataFrame, keys: list[str], values: dict[str, pl.Expr]) -> pl.DataFrame:
-    """+value at ``a`` and -value at ``b`` per key, summed per (keys, pos), sorted, and swept:
-    each value column becomes its running total within the key (totals net to 0 per key, so a
-    running sum over the sorted frame never carries into the next key)."""
-    up = spans.select(*keys, pl.col("a").alias("pos"), *(v.alias(n) for n, v in values.items()))
-    down = spans.select(
-        *keys, pl.col("b").alias("pos"), *((-v).alias(n) for n, v in values.items())
+def _encode(
+    values: pl.Series, *, few: bool = False, hashes: pl.Series | None = None
+) -> tuple[pl.Series, pl.Series]:
+    """``(codes, names)``: ``names`` the distinct values, ``codes`` (UInt32) each value's index
+    in ``names``. Sorting and grouping on these integers instead of the 64-character ids is
+    what makes the history fast.
+
+    The values are grouped by their hash (``hashes``, default :meth:`polars.Series.hash`): with
+    ``few`` distinct values through a table of the distinct hashes, else by sorting the hashes'
+    high bits packed with the row numbers as numbers. Every value is then compared with its
+    group's first value, and the values that differ (different values whose hashes share those
+    bits) are given codes of their own, exactly: the codes never depend on the hash being free
+    of collisions, only the speed does."""
+    values = values.rechunk()
+    rows = values.len()
+    hashes = values.hash() if hashes is None else hashes
+    if few:
+        firsts = pl.DataFrame(
+            {"h": hashes, "row": pl.int_range(rows, dtype=pl.UInt32, eager=True)}
+        ).unique("h", keep="any")
+        names = values.gather(firsts["row"])
+        index = pl.int_range(firsts.height, dtype=pl.UInt32, eager=True)
+        codes = hashes.replace_strict(firsts["h"], index, return_dtype=pl.UInt32)
+    else:
+        row_bits = max(1, (rows - 1).bit_length())
+        low = (1 << row_bits) - 1
+        packed = (
+            hashes.to_frame("h")
+            .select(pl.col("h") // (low + 1) * (low + 1) + pl.int_range(pl.len(), dtype=pl.UInt64))
+            .to_series()
+            .sort()
+        )
+        order = (packed & low).cast(pl.UInt32)
+        high = packed // (low + 1)
+        first = (high != high.shift(1)).fill_null(True)
+        names = values.gather(order.filter(first))
+        codes = pl.zeros(rows, pl.UInt32, eager=True).scatter(
+            order, (first.cum_sum() - 1).cast(pl.UInt32)
+        )
+    differs = ~names.gather(codes).eq_missing(values)
+    if differs.any():
+        odd = values.filter(differs)
+        extra = odd.unique(maintain_order=True)
+        index = pl.int_range(names.len(), names.len() + extra.len(), dtype=pl.UInt32, eager=True)
+        codes = codes.scatter(differs.arg_true(), odd.replace_strict(extra, index))
+        names = pl.concat([names, extra])
+    return codes, names
+
+
+def _sorted_codes(codes: pl.Series, names: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """The codes renumbered so that their order is the names' order (nulls first)."""
+    order = names.arg_sort()
+    rank = pl.zeros(names.len(), pl.UInt32, eager=True).scatter(
+        order, pl.int_range(names.len(), dtype=pl.UInt32, eager=True)
     )
+    return rank.gather(codes), names.gather(order)
+
+
+def _split(codes: pl.Series, frames: Sequence[pl.DataFrame], name: str) -> list[pl.DataFrame]:
+    """``frames`` (whose key columns were concatenated into ``codes``) each with its codes as
+    column ``name``."""
+    out, offset = [], 0
+    for frame in frames:
+        out.append(frame.with_columns(codes.slice(offset, frame.height).alias(name)))
+        offset += frame.height
+    return out
+
+
+def _key(*parts: tuple[str | pl.Expr, int]) -> pl.Expr:
+    """Integer columns packed into one UInt64 sort key, most significant first: each part is a
+    column and its size (every value below it). Raises if the sizes' product overflows."""
+    total = 1
+    for _, size in parts:
+        total *= max(size, 1)
+    if total >= 2**63:
+        raise ValueError(f"too many workers, children and steps to key together ({total:,})")
+    key: pl.Expr = pl.lit(0, pl.UInt64)
+    for column, size in parts:
+        col = pl.col(column) if isinstance(column, str) else column
+        key = key * max(size, 1) + col.cast(pl.UInt64)
+    return key
+
+
+def _sweep(
+    spans: pl.DataFrame, key: pl.Expr, size: int, values: dict[str, pl.Expr]
+) -> pl.DataFrame:
+    """+value at ``a`` and -value at ``b`` for each span, swept per ``key`` (a UInt64 below
+    2^63 / ``size``): ``k`` = key x ``size`` + position, sorted, one row per ``k`` with each value
+    column the running total from that position (totals net to 0 per key, so one running sum
+    over the sorted frame never carries into the next key)."""
     names = list(values)
-    return (
-        pl.concat([up, down])
-        .group_by(*keys, "pos")
-        .agg(pl.col(n).sum() for n in names)
-        .sort(*keys, "pos")
-        .with_columns(pl.col(n).cum_sum() for n in names)
+    at = key.cast(pl.UInt64) * size
+    up = spans.select(
+        (at + pl.col("a").cast(pl.UInt64)).alias("k"), *(v.alias(n) for n, v in values.items())
     )
+    down = spans.select(
+        (at + pl.col("b").cast(pl.UInt64)).alias("k"),
+        *((-v).alias(n) for n, v in values.items()),
+    )
+    swept = pl.concat([up, down]).sort("k").with_columns(pl.col(n).cum_sum() for n in names)
+    return swept.filter((pl.col("k") != pl.col("k").shift(-1)).fill_null(True))
 
 
-def worker_steps(inputs: CaseloadInputs, scheme: Scheme, steps: Sequence[date]) -> pl.DataFrame:
-    """Per worker at each step: ``step`` then :data:`WORKER_COLUMNS`. A worker appears at a
-    step when they hold a child then, or are in a role with capacity (a case-holding role)."""
+def _sorted(frame: pl.DataFrame, parts: Sequence[tuple[str, int]]) -> pl.DataFrame:
+    """The columns ``parts`` of ``frame`` (integers from 0 up to each part's size, exclusive)
+    sorted together, the first most significant. Where the sizes allow (a product below 2^63),
+    they are packed into one UInt64 and sorted as numbers, several times faster than sorting
+    the rows."""
+    names = [name for name, _ in parts]
+    total = 1
+    for _, size in parts:
+        total *= max(size, 1)
+    if total >= 2**63:
+        return frame.select(names).sort(names)
+    packed = frame.select(_key(*parts).alias("_k")).sort("_k")
+    decoded = []
+    for name, size in parts:
+        total //= max(size, 1)
+        decoded.append((pl.col("_k") // total % max(size, 1)).cast(frame.schema[name]).alias(name))
+    return packed.select(decoded)
+
+
+def _runs(frame: pl.DataFrame, key: str, keys: int, size: int) -> pl.DataFrame:
+    """Spans ``[a, b)`` (``key, a, b``) merged per key where they overlap or touch:
+    ``key, a, b``, sorted, disjoint and not touching within a key. Sorted by (key, a), a span
+    starts a new run when it starts after every earlier span of its key has ended."""
+    spans = _sorted(frame, [(key, keys), ("a", size), ("b", size)])
+    start = _key((key, keys), ("a", size))
+    end = _key((key, keys), ("b", size))
+    runs = spans.with_columns(end.cum_max().alias("_e")).with_columns(
+        (start > pl.col("_e").shift(1)).fill_null(True).alias("_new")
+    )
+    starts = runs.filter("_new").select(key, "a")
+    ends = runs.filter(pl.col("_new").shift(-1).fill_null(True)).select(
+        (pl.col("_e") % size).cast(pl.Int32).alias("b")
+    )
+    return pl.concat([starts, ends], how="horizontal")
+
+
+def _last_per(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    """The last row of each run of equal ``columns`` (a sorted frame's last row per key)."""
+    differs = pl.any_horizontal(pl.col(c) != pl.col(c).shift(-1) for c in columns)
+    return frame.filter(differs.fill_null(True))
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerTimeline:
+    """Every worker's measures over the steps, as segments of constant value (the shared
+    result that :func:`worker_rows` expands to one row per worker per step and
+    :func:`team_steps` totals per team).
+
+    ``segments``: ``worker, pos, end, team, role, fte, children, families, weighted, reduction,
+    per_fte``, sorted by worker and ``pos``: one row per worker and run of steps ``[pos, end)``
+    (indices into ``grid``, the distinct steps in order) over which all of them hold and the
+    worker is shown (holds a child, or is in an assignment in a role with capacity). ``worker``,
+    ``team`` and ``role`` are codes: indices into ``workers`` (sorted, so codes sort as the ids
+    do), ``teams`` and ``roles``; ``weighted`` is in 1/10,000 points, ``reduction`` in
+    hundredths of a percent (0 to 10,000), ``per_fte`` the role's capacity points per 1.0 FTE.
+    """
+
+    grid: pl.Series
+    segments: pl.DataFrame
+    workers: pl.Series
+    teams: pl.Series
+    roles: pl.Series
+
+
+def worker_timeline(
+    inputs: CaseloadInputs, scheme: Scheme, steps: Sequence[date]
+) -> WorkerTimeline:
+    """The workers' measures at ``steps`` as a :class:`WorkerTimeline` (definitions: module)."""
     grid = pl.Series("step", sorted(set(steps)), dtype=pl.Date)
     n = grid.len()
-    cases = _caseload_changes(inputs, scheme, grid)
-    attrs = _attributes(inputs, scheme, grid)
-    reductions = _reduction_changes(inputs, scheme, grid)
+    size = n + 1
+    reductions = all_reductions(inputs, scheme)
+    staff = [inputs.allocations, inputs.assignments, inputs.professionals, reductions]
+    codes, workers = _encode(pl.concat([f["worker_id"].cast(pl.String) for f in staff]), few=True)
+    codes, workers = _sorted_codes(codes, workers)
+    allocs, assignments, professionals, reductions = _split(codes, staff, "worker")
+    places = [assignments, professionals]
+    team_codes, teams = _encode(pl.concat([f["team_id"].cast(pl.String) for f in places]), few=True)
+    titles = pl.concat([f["role"].cast(pl.String) for f in places]).to_frame("role")
+    role_codes, roles = _encode(titles.select(map_roles(pl.col("role"), scheme))["role"], few=True)
+    assignments, professionals = (
+        f.with_columns(pl.when(pl.col("team_id").is_not_null()).then(pl.col("team")))
+        for f in _split(team_codes, places, "team")
+    )
+    assignments, professionals = _split(role_codes, [assignments, professionals], "role")
+    cases = _caseload_changes(inputs, allocs, scheme, grid, workers.len())
+    attrs = _attributes(assignments, grid)
+    cuts = _reduction_changes(reductions, grid, size)
+    worker_pos = _key(("worker", workers.len()), ("pos", size))
     positions = (
         pl.concat(
             [
-                cases.select("worker_id", "pos"),
-                attrs.select("worker_id", pl.col("a").alias("pos")),
-                attrs.select("worker_id", pl.col("b").alias("pos")),
-                reductions.select("worker_id", "pos"),
+                cases.select("worker", "pos"),
+                attrs.select("worker", pl.col("a").alias("pos")),
+                attrs.select("worker", pl.col("b").alias("pos")),
+                cuts.select("worker", "pos"),
             ]
         )
         .filter(pl.col("pos") < n)
+        .select(worker_pos.alias("k"))
         .unique()
-        .sort("worker_id", "pos")
+        .sort("k")
+        .select(
+            "k",
+            (pl.col("k") // size).cast(pl.UInt32).alias("worker"),
+            (pl.col("k") % size).cast(pl.Int32).alias("pos"),
+        )
     )
-    same = pl.col("worker_id") == pl.col("worker_id").shift(-1)
+    same = pl.col("worker") == pl.col("worker").shift(-1)
     timeline = positions.with_columns(
         pl.when(same).then(pl.col("pos").shift(-1)).otherwise(n).alias("end")
     )
-    timeline = timeline.join_asof(
-        cases, on="pos", by="worker_id", strategy="backward", check_sortedness=False
-    )
-    timeline = timeline.join_asof(
-        attrs.rename({"a": "pos"}).sort("worker_id", "pos"),
-        on="pos",
-        by="worker_id",
-        strategy="backward",
-        check_sortedness=False,
+
+    def latest(frame: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:
+        """Each row joined with ``right``'s last row of the same worker at or before ``k``."""
+        columns = [c for c in right.columns if c != "k"]
+        joined = frame.join_asof(
+            right.rename({"worker": "_w"}), on="k", strategy="backward", check_sortedness=False
+        )
+        mine = pl.col("_w") == pl.col("worker")
+        return joined.with_columns(
+            pl.when(mine).then(pl.col(c)).alias(c) for c in columns if c != "worker"
+        ).drop("_w")
+
+    timeline = latest(timeline, cases.select(worker_pos.alias("k"), pl.exclude("pos")))
+    timeline = latest(
+        timeline,
+        attrs.select(_key(("worker", workers.len()), ("a", size)).alias("k"), pl.exclude("a")),
     ).with_columns(
         pl.when(pl.col("b") > pl.col("pos")).then(pl.col(c)).alias(c)
-        for c in ("team_id", "role", "fte")
+        for c in ("team", "role", "fte")
     )
-    timeline = timeline.join_asof(
-        reductions, on="pos", by="worker_id", strategy="backward", check_sortedness=False
-    )
-    professionals = inputs.professionals.select(
-        "worker_id",
-        pl.col("team_id").alias("p_team"),
-        map_roles(pl.col("role"), scheme).alias("p_role"),
-        pl.col("fte").alias("p_fte"),
-    ).unique("worker_id", keep="first", maintain_order=True)
+    timeline = latest(timeline, cuts.select(worker_pos.alias("k"), pl.exclude("pos")))
+    fallback_rows = professionals.select(
+        "worker",
+        pl.col("team").alias("p_team"),
+        pl.col("role").alias("p_role"),
+        pl.col("fte").cast(pl.Float64).alias("p_fte"),
+    ).unique("worker", keep="first", maintain_order=True)
     # The SSD professionals row has no dates: it stands in only for a worker holding children
     # on a step when no assignment of theirs is open then.
     staffed = pl.col("b").is_not_null() & (pl.col("b") > pl.col("pos"))
     fallback = ~staffed & (pl.col("children").fill_null(0) > 0)
     timeline = (
-        timeline.join(professionals, on="worker_id", how="left")
+        timeline.join(fallback_rows, on="worker", how="left", maintain_order="left")
         .with_columns(
             pl.when(fallback).then(pl.col(p)).otherwise(pl.col(c)).alias(c)
-            for c, p in (("team_id", "p_team"), ("role", "p_role"), ("fte", "p_fte"))
+            for c, p in (("team", "p_team"), ("role", "p_role"), ("fte", "p_fte"))
         )
         .with_columns(staffed.alias("_staffed"))
     )
-    capacity = pl.col("role").replace_strict(
+    per_fte = roles.replace_strict(
         list(scheme.capacity_points), list(scheme.capacity_points.values()), default=0.0
+    ).fill_null(0.0)
+    capacity = _table(per_fte.to_list(), pl.Float64).gather(pl.col("role"))
+    segments = (
+        timeline.with_columns(
+            pl.col("children").fill_null(0),
+            pl.col("families").fill_null(0),
+            pl.col("weighted").fill_null(0),
+            pl.col("reduction").fill_null(0).clip(0, 100 * 100),
+            capacity.fill_null(0.0).alias("per_fte"),
+        )
+        .filter((pl.col("children") > 0) | (pl.col("_staffed") & (pl.col("per_fte") > 0)))
+        .select(
+            "worker",
+            "pos",
+            pl.col("end").cast(pl.Int32),
+            "team",
+            "role",
+            "fte",
+            "children",
+            "families",
+            "weighted",
+            "reduction",
+            "per_fte",
+        )
     )
-    timeline = timeline.with_columns(
-        pl.col("children").fill_null(0),
-        pl.col("families").fill_null(0),
-        pl.col("weighted").fill_null(0),
-        (pl.col("reduction").fill_null(0).clip(0, 100 * 100) / 100).alias("reduction_pct"),
-        capacity.fill_null(0.0).alias("_per_fte"),
-    ).filter((pl.col("children") > 0) | (pl.col("_staffed") & (pl.col("_per_fte") > 0)))
-    expanded = timeline.with_columns(
-        pl.int_ranges("pos", "end", dtype=pl.Int32).alias("k")
-    ).explode("k")
+    return WorkerTimeline(grid=grid, segments=segments, workers=workers, teams=teams, roles=roles)
+
+
+def _caseload_changes(
+    inputs: CaseloadInputs, allocs: pl.DataFrame, scheme: Scheme, grid: pl.Series, workers: int
+) -> pl.DataFrame:
+    """``worker, pos, children, families, weighted`` (weighted in 1/10,000 points), sorted by
+    worker and ``pos``: each worker's totals from step ``pos`` until their next row.
+    ``allocs``: the allocations with their worker codes (``worker``)."""
+    n = grid.len()
+    size = n + 1
+    empty = pl.DataFrame(
+        schema={
+            "worker": pl.UInt32,
+            "pos": pl.Int32,
+            "children": pl.Int64,
+            "families": pl.Int64,
+            "weighted": pl.Int64,
+        }
+    )
+    allocs = _span(allocs, grid, "start_date", "end_date").select("worker", "child_id", "a", "b")
+    if allocs.height == 0:
+        return empty
+    # Children as codes, with their statuses, court flags and families (one lookup for all).
+    sources = [
+        allocs,
+        _span(inputs.status, grid, "start", "end").select("child_id", "rank", "a", "b"),
+        _span(inputs.court, grid, "start", "end").select("child_id", "a", "b"),
+        inputs.families.select("child_id", "family_id"),
+    ]
+    codes, names = _encode(pl.concat([f["child_id"].cast(pl.String) for f in sources]))
+    allocs, status, court, families = _split(codes, sources, "child")
+    kids = names.len()
+    # One child once per worker: the worker's overlapping (or touching) involvements of the
+    # child merged into one span.
+    pair = (pl.col("worker").cast(pl.UInt64) * kids + pl.col("child")).alias("pair")
+    held = _runs(allocs.select(pair, "a", "b"), "pair", workers * kids, size).select(
+        (pl.col("pair") // kids).cast(pl.UInt32).alias("worker"),
+        (pl.col("pair") % kids).cast(pl.UInt32).alias("child"),
+        "a",
+        "b",
+    )
+    wanted = pl.zeros(kids, pl.Boolean, eager=True).scatter(held["child"], True)
+    present = pl.lit(wanted).gather(pl.col("child"))
+    segments, levels = _child_points(
+        status,
+        court,
+        held.select(pl.col("child").unique()),
+        scheme,
+        grid,
+        kids,
+    )
+    pieces = _pieces(held, segments, kids, size)
+    # The levels held, renumbered 0, 1, ... from the highest.
+    used = pieces["level"].unique().sort().to_list()
+    renumber = [used.index(i) if i in used else 0 for i in range(len(levels))]
+    # Each child's family (the first family id in sort order where a child has several), as
+    # codes after the children's: a child without a family is a family of its own.
+    families = families.filter(present)
+    several = families["child"].is_duplicated()
+    chosen = pl.concat(
+        [
+            families.filter(~several),
+            families.filter(several).sort("child", "family_id").unique("child", keep="first"),
+        ]
+    )
+    family_codes, family_names = _encode(chosen["family_id"].cast(pl.String))
+    family_of = pl.int_range(kids, dtype=pl.UInt32, eager=True).scatter(
+        chosen["child"], family_codes + kids
+    )
+    groups = kids + family_names.len()
+    group = pl.col("worker").cast(pl.UInt64) * groups + pl.lit(family_of).gather(pl.col("child"))
+    return _group_changes(
+        pieces.select(
+            group.alias("group"),
+            "a",
+            "b",
+            _table(renumber, pl.UInt8).gather(pl.col("level")).alias("level"),
+        ),
+        scheme,
+        [levels[i] for i in used],
+        workers,
+        groups,
+        size,
+    )
+
+
+def _table(values: Sequence[float], dtype: pl.DataType | type[pl.DataType]) -> pl.Expr:
+    """``values`` as a lookup table: ``_table(values, dtype).gather(codes)`` gives
+    ``values[code]`` for each code (much faster than ``replace_strict`` on small codes)."""
+    return pl.lit(pl.Series(values, dtype=dtype))
+
+
+def _fits(*sizes: int) -> None:
+    """Raises unless numbers below the product of ``sizes`` fit in an Int64."""
+    total = 1
+    for size in sizes:
+        total *= max(size, 1)
+    if total >= 2**63:
+        raise ValueError(f"too many workers, children and steps to key together ({total:,})")
+
+
+def _child_points(
+    status: pl.DataFrame,
+    court: pl.DataFrame,
+    children: pl.DataFrame,
+    scheme: Scheme,
+    grid: pl.Series,
+    kids: int,
+) -> tuple[pl.DataFrame, list[float]]:
+    """``(segments, levels)``: ``levels`` every points value a child can have (status points
+    plus the court uplift), highest first; ``segments`` (``child, s, e, level``) each of
+    ``children``'s level over the steps, as segments ``[s, e)`` that tile ``[0, n)``, sorted
+    by child and ``s``. ``status`` (``child, rank, a, b``) and ``court`` (``child, a, b``)
+    are in step space.
+
+    A child's status is the highest-precedence status open (else ``other``), plus the court
+    uplift when flagged: one sweep over every child's status and court spans keeps a count of
+    the spans open per status (and for the flag) side by side in one integer."""
+    n = grid.len()
+    size = n + 1
+    _fits(kids, size)
+    # Fields 0 to _OTHER - 1: the statuses above "other"; field _OTHER: the court flag;
+    # field _OTHER + 1 counts nothing (a status "other" span; each child's start at step 0).
+    court_field = _OTHER
+    none = _OTHER + 1
+    field = pl.when(pl.col("rank") < _OTHER).then(pl.col("rank")).otherwise(none)
+    spans = pl.concat(
+        [
+            status.select("child", field.cast(pl.UInt8).alias("field"), "a", "b"),
+            court.select("child", pl.lit(court_field, pl.UInt8).alias("field"), "a", "b"),
+        ]
+    )
+    codes = [(f, up) for f in range(none + 1) for up in (0, 1)]
+    step = _table([0 if f == none else 2 * up - 1 for f, up in codes], pl.Int64)
+    starts = children.select("child", pl.lit(2 * none + 1, pl.UInt8).alias("code"))
+    events = _status_events(spans, starts, kids, size)
+    most = int(events.select(step.gather("code").cum_sum().max().fill_null(0)).item())
+    if most.bit_length() * none > 63:
+        # Over 511 spans open at once: merge each status's spans of a child first (then at
+        # most one is open per status).
+        merged = _runs(
+            spans.select(
+                (pl.col("child").cast(pl.UInt64) * (none + 1) + pl.col("field")).alias("cf"),
+                "a",
+                "b",
+            ),
+            "cf",
+            kids * (none + 1),
+            size,
+        )
+        spans = merged.select(
+            (pl.col("cf") // (none + 1)).cast(pl.UInt32).alias("child"),
+            (pl.col("cf") % (none + 1)).cast(pl.UInt8).alias("field"),
+            "a",
+            "b",
+        )
+        events = _status_events(spans, starts, kids, size)
+        most = none
+    bits = max(1, most.bit_length())
+    weight = [0 if f == none else (2 * up - 1) << (bits * f) for f, up in codes]
+    swept = _last_per(
+        events.select("k", _table(weight, pl.Int64).gather("code").cum_sum().alias("open")),
+        "k",
+    ).filter(pl.col("k") % size < n)
+    flag = 1 << (bits * court_field)
+    statuses = pl.col("open") % flag
+    rank = pl.when(statuses == 0).then(_OTHER).otherwise(statuses.bitwise_trailing_zeros() // bits)
+    combination = rank * 2 + (pl.col("open") >= flag).cast(pl.UInt32)
+    uplift = scheme.uplifts.get("court_proceedings", 0.0)
+    points = [
+        scheme.points[s] + (uplift if flagged else 0.0) for s in STATUSES for flagged in (0, 1)
+    ]
+    levels = sorted(set(points), reverse=True)
+    swept = swept.select(
+        (pl.col("k") // size).cast(pl.UInt32).alias("child"),
+        (pl.col("k") % size).cast(pl.Int32).alias("s"),
+        _table([levels.index(p) for p in points], pl.UInt8).gather(combination).alias("level"),
+    )
+    # Neighbouring segments of equal points are one.
+    first = (pl.col("child") != pl.col("child").shift(1)) | (
+        pl.col("level") != pl.col("level").shift(1)
+    )
+    same = pl.col("child") == pl.col("child").shift(-1)
+    segments = (
+        swept.filter(first.fill_null(True))
+        .with_columns(
+            pl.when(same).then(pl.col("s").shift(-1)).otherwise(n).cast(pl.Int32).alias("e")
+        )
+        .select("child", "s", "e", "level")
+    )
+    return segments, levels
+
+
+def _status_events(spans: pl.DataFrame, starts: pl.DataFrame, kids: int, size: int) -> pl.DataFrame:
+    """``k`` (child x ``size`` + step) and ``code`` (2 x field, + 1 where a span opens) of
+    every end of ``spans`` (``child, field, a, b``) and of ``starts`` (``child, code``, at step
+    0), sorted."""
+    at = pl.col("child").cast(pl.UInt64) * size
+    events = pl.concat(
+        [
+            spans.select(
+                (at + pl.col("a").cast(pl.UInt64)).alias("k"),
+                (pl.col("field") * 2 + 1).alias("code"),
+            ),
+            spans.select(
+                (at + pl.col("b").cast(pl.UInt64)).alias("k"), (pl.col("field") * 2).alias("code")
+            ),
+            starts.select(at.alias("k"), "code"),
+        ]
+    )
+    return _sorted(events, [("k", kids * size), ("code", 2 * (_OTHER + 2))])
+
+
+def _pieces(held: pl.DataFrame, segments: pl.DataFrame, kids: int, size: int) -> pl.DataFrame:
+    """``worker, child, a, b, level``: each held span ``[a, b)`` cut where the child's level
+    changes (``segments`` tile the steps per child, sorted): the segments from the one holding
+    ``a`` to the one holding ``b - 1``, both found by an as-of join."""
+    rows = held.height
+    at = pl.col("child").cast(pl.UInt64) * size
+    right = segments.select(
+        (at + pl.col("s").cast(pl.UInt64)).alias("k"),
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias("i"),
+    )
+    # Each query: the step, then 0 for the first step held or 1 for the last, then the row.
+    row = pl.int_range(pl.len(), dtype=pl.UInt64) * 2
+    queries = pl.concat(
+        [
+            held.select((at + pl.col("a").cast(pl.UInt64)).alias("k"), row.alias("q")),
+            held.select((at + pl.col("b").cast(pl.UInt64) - 1).alias("k"), (row + 1).alias("q")),
+        ]
+    )
+    queries = _sorted(queries, [("k", kids * size), ("q", 2 * rows)])
+    found = queries.join_asof(right, on="k", strategy="backward", check_sortedness=False)
+    index = []
+    for last in (0, 1):
+        part = found.filter(pl.col("q") % 2 == last)
+        index.append(pl.zeros(rows, pl.UInt32, eager=True).scatter(part["q"] // 2, part["i"]))
+    spans = held.with_columns(
+        pl.int_ranges(index[0], index[1] + 1, dtype=pl.UInt32).alias("i")
+    ).explode("i")
+    parts = segments.select("s", "e", "level")[spans["i"]]
+    return pl.concat([spans.drop("i"), parts], how="horizontal").select(
+        "worker",
+        "child",
+        pl.max_horizontal("a", "s").alias("a"),
+        pl.min_horizontal("b", "e").alias("b"),
+        "level",
+    )
+
+
+def _group_changes(
+    pieces: pl.DataFrame,
+    scheme: Scheme,
+    levels: list[float],
+    workers: int,
+    groups: int,
+    size: int,
+) -> pl.DataFrame:
+    """The workers' totals from ``pieces`` (``group, a, b, level``; ``group`` = worker x
+    ``groups`` + family, ``level`` indexes ``levels``, highest first). One sweep per family
+    group keeps its children, their points (in 1/10,000 points) and its count of children per
+    level (side by side in integers), so the highest level held is the lowest field set; each
+    group's changes of children, 1 family and weighted points are then summed per worker and
+    swept again."""
+    _fits(workers, groups, size)
+    count = len(levels)
+    units = [round(v * _UNITS) for v in levels]
+    at = pl.col("group") * size
+    events = _sorted(
+        pl.concat(
+            [
+                pieces.select(
+                    (at + pl.col("a").cast(pl.UInt64)).alias("k"),
+                    (pl.col("level") * 2 + 1).alias("code"),
+                ),
+                pieces.select(
+                    (at + pl.col("b").cast(pl.UInt64)).alias("k"),
+                    (pl.col("level") * 2).alias("code"),
+                ),
+            ]
+        ),
+        [("k", workers * groups * size), ("code", 2 * count)],
+    )
+    codes = [(j, up) for j in range(count) for up in (0, 1)]
+    events = events.with_columns(
+        _table([2 * up - 1 for _, up in codes], pl.Int64).gather("code").cum_sum().alias("children")
+    )
+    most = int(events.select(pl.col("children").max().fill_null(0)).item())
+    bits = max(1, most.bit_length())
+    per_column = 63 // bits
+    columns = -(-count // per_column)
+    vectors = [
+        _table(
+            [
+                (2 * up - 1) << (bits * (j - c * per_column)) if j // per_column == c else 0
+                for j, up in codes
+            ],
+            pl.Int64,
+        )
+        .gather("code")
+        .cum_sum()
+        .alias(f"v{c}")
+        for c in range(columns)
+    ]
+    total = _table([(2 * up - 1) * units[j] for j, up in codes], pl.Int64).gather("code")
+    state = _last_per(events.select("k", "children", total.cum_sum().alias("total"), *vectors), "k")
+    # The highest level held: the lowest field set (levels are sorted highest first).
+    top: pl.Expr = pl.lit(count, pl.UInt32)
+    for c in reversed(range(columns)):
+        v = pl.col(f"v{c}")
+        top = (
+            pl.when(v != 0).then(v.bitwise_trailing_zeros() // bits + c * per_column).otherwise(top)
+        )
+    f = scheme.sibling_factor
+    names = ("children", "families", "weighted")
+    group = pl.col("k") // size
+    state = state.select(
+        group.alias("group"),
+        ((group // groups) * size + pl.col("k") % size).alias("k"),
+        "children",
+        (pl.col("children") > 0).cast(pl.Int64).alias("families"),
+        (f * pl.col("total") + (1 - f) * _table([*units, 0], pl.Int64).gather(top))
+        .round(0)
+        .cast(pl.Int64)
+        .alias("weighted"),
+    )
+    same = pl.col("group") == pl.col("group").shift(1)
+    deltas = state.select(
+        "k",
+        *(
+            (pl.col(c) - pl.when(same).then(pl.col(c).shift(1)).otherwise(0)).alias(c)
+            for c in names
+        ),
+    )
+    order = _sorted(
+        deltas.select("k", pl.int_range(pl.len(), dtype=pl.UInt64).alias("row")),
+        [("k", workers * size), ("row", deltas.height)],
+    )
+    swept = pl.concat(
+        [order.select("k"), deltas.select(names)[order["row"]]], how="horizontal"
+    ).with_columns(pl.col(c).cum_sum() for c in names)
+    return _last_per(swept, "k").select(
+        (pl.col("k") // size).cast(pl.UInt32).alias("worker"),
+        (pl.col("k") % size).cast(pl.Int32).alias("pos"),
+        *names,
+    )
+
+
+def _attributes(assignments: pl.DataFrame, grid: pl.Series) -> pl.DataFrame:
+    """``worker, a, b, team, role, fte``: assignments in step space, sorted by worker, start and
+    FTE (the latest-started wins where two are open)."""
+    frame = _span(assignments, grid, "start_date", "end_date")
+    return frame.select("worker", "a", "b", "team", "role", pl.col("fte").cast(pl.Float64)).sort(
+        "worker", "a", "fte"
+    )
+
+
+def _reduction_changes(reductions: pl.DataFrame, grid: pl.Series, size: int) -> pl.DataFrame:
+    """``worker, pos, reduction``: the summed reductions in hundredths of a percent, from step
+    ``pos`` until the worker's next row."""
+    frame = _span(reductions, grid, "start_date", "end_date")
+    swept = _sweep(
+        frame,
+        pl.col("worker"),
+        size,
+        {"reduction": (pl.col("percent") * 100).round(0).cast(pl.Int64)},
+    )
+    return swept.select(
+        (pl.col("k") // size).cast(pl.UInt32).alias("worker"),
+        (pl.col("k") % size).cast(pl.Int32).alias("pos"),
+        "reduction",
+    )
+
+
+def worker_rows(timeline: WorkerTimeline, scheme: Scheme) -> pl.DataFrame:
+    """Per worker at each step: ``step`` then :data:`WORKER_COLUMNS`, sorted by step and
+    worker id (each segment of ``timeline`` expanded to its steps)."""
+    segments = timeline.segments
+    k = pl.int_ranges("pos", "end", dtype=pl.Int32)
+    expanded = (
+        segments.with_columns(k.alias("k"))
+        .explode("k")
+        .sort(_key(("k", timeline.grid.len()), ("worker", timeline.workers.len())))
+    )
+    reduction_pct = pl.col("reduction") / 100
     weighted = pl.col("weighted") / _UNITS
-    cap = pl.col("_per_fte") * pl.col("fte").fill_null(0.0) * (1 - pl.col("reduction_pct") / 100)
+    cap = pl.col("per_fte") * pl.col("fte").fill_null(0.0) * (1 - pl.col("reduction_pct") / 100)
     pct = pl.when(pl.col("capacity_points") > 0).then(
         100 * pl.col("weighted_points") / pl.col("capacity_points")
     )
@@ -247,12 +838,19 @@ def worker_steps(inputs: CaseloadInputs, scheme: Scheme, steps: Sequence[date]) 
         .otherwise(pl.lit("red"))
     )
     managers = list(scheme.manager_roles)
+    names = expanded.select(
+        timeline.grid.gather(expanded["k"]).alias("step"),
+        timeline.workers.gather(expanded["worker"]).alias("worker_id"),
+        timeline.teams.gather(expanded["team"]).alias("team_id"),
+        timeline.roles.gather(expanded["role"]).alias("role"),
+    )
     return (
-        expanded.join(
-            pl.DataFrame({"k": pl.int_range(n, dtype=pl.Int32, eager=True), "step": grid}),
-            on="k",
+        pl.concat([names, expanded.drop("team", "role")], how="horizontal")
+        .with_columns(
+            reduction_pct.alias("reduction_pct"),
+            weighted.alias("weighted_points"),
         )
-        .with_columns(weighted.alias("weighted_points"), cap.alias("capacity_points"))
+        .with_columns(cap.alias("capacity_points"))
         .with_columns(pct.alias("capacity_pct"))
         .with_columns(
             rag.alias("rag"),
@@ -265,139 +863,14 @@ def worker_steps(inputs: CaseloadInputs, scheme: Scheme, steps: Sequence[date]) 
             ).alias("protected_over_level"),
         )
         .select("step", *WORKER_COLUMNS)
-        .sort("step", "worker_id")
     )
 
 
-def _caseload_changes(inputs: CaseloadInputs, scheme: Scheme, grid: pl.Series) -> pl.DataFrame:
-    """``worker_id, pos, children, families, weighted`` (weighted in 1/10,000 points): each
-    worker's totals from step ``pos`` until their next row."""
-    n = grid.len()
-    allocs = _span(inputs.allocations, grid, "start_date", "end_date").select(
-        "worker_id", "child_id", "a", "b"
-    )
-    empty = pl.DataFrame(
-        schema={
-            "worker_id": pl.String,
-            "pos": pl.Int32,
-            "children": pl.Int64,
-            "families": pl.Int64,
-            "weighted": pl.Int64,
-        }
-    )
-    if allocs.height == 0:
-        return empty
-    # One child once per worker: merge the worker's overlapping involvements of the child.
-    held = _events(allocs, ["worker_id", "child_id"], {"n": pl.lit(1, pl.Int32)})
-    held = held.with_columns(pl.col("pos").shift(-1).alias("b")).filter(pl.col("n") > 0)
-    held = held.select("worker_id", "child_id", pl.col("pos").alias("a"), "b")
-    # The children's statuses, as segments of constant status and court flag.
-    children = held.select("child_id").unique()
-    status = inputs.status.join(children, on="child_id", how="semi")
-    court = inputs.court.join(children, on="child_id", how="semi").with_columns(
-        pl.lit(_COURT, pl.Int8).alias("rank")
-    )
-    base = children.with_columns(
-        pl.lit(_OTHER, pl.Int8).alias("rank"),
-        pl.lit(0, pl.Int32).alias("a"),
-        pl.lit(n, pl.Int32).alias("b"),
-    )
-    spans = pl.concat(
-        [
-            base,
-            _span(status, grid, "start", "end").select("child_id", "rank", "a", "b"),
-            _span(court, grid, "start", "end").select("child_id", "rank", "a", "b"),
-        ]
-    )
-    ranks = {f"r{i}": pl.when(pl.col("rank") == i).then(1).otherwise(0) for i in range(_COURT + 1)}
-    swept = (
-        _events(spans, ["child_id"], ranks)
-        .with_columns(pl.col("pos").shift(-1).alias("e"))
-        .filter(pl.col(f"r{_OTHER}") > 0)
-    )
-    rank = pl.min_horizontal(pl.when(pl.col(f"r{i}") > 0).then(i) for i in range(_OTHER + 1))
-    points = [scheme.points[s] for s in STATUSES]
-    uplift = scheme.uplifts.get("court_proceedings", 0.0)
-    segments = swept.select(
-        "child_id",
-        pl.col("pos").alias("s"),
-        "e",
-        (
-            rank.replace_strict(list(range(len(points))), points, return_dtype=pl.Float64)
-            + pl.when(pl.col(f"r{_COURT}") > 0).then(uplift).otherwise(0.0)
-        ).alias("points"),
-    )
-    pieces = (
-        held.join(segments, on="child_id")
-        .filter((pl.col("s") < pl.col("b")) & (pl.col("e") > pl.col("a")))
-        .select(
-            "worker_id",
-            "child_id",
-            pl.max_horizontal("a", "s").alias("a"),
-            pl.min_horizontal("b", "e").alias("b"),
-            "points",
-        )
-    )
-    family = (
-        inputs.families.select("child_id", "family_id")
-        .sort("child_id", "family_id")
-        .unique("child_id", keep="first")
-    )
-    pieces = pieces.join(family, on="child_id", how="left").with_columns(
-        pl.coalesce("family_id", pl.lit("child:") + pl.col("child_id")).alias("family_id")
-    )
-    levels = sorted(set(pieces["points"].to_list()), reverse=True)
-    if not levels:
-        return empty
-    counts = {
-        f"l{j}": pl.when(pl.col("points") == v).then(1).otherwise(0) for j, v in enumerate(levels)
-    }
-    groups = _events(pieces, ["worker_id", "family_id"], counts)
-    children_n = pl.sum_horizontal(pl.col(f"l{j}") for j in range(len(levels)))
-    total = pl.sum_horizontal(pl.col(f"l{j}") * v for j, v in enumerate(levels))
-    top = pl.max_horizontal(pl.when(pl.col(f"l{j}") > 0).then(v) for j, v in enumerate(levels))
-    f = scheme.sibling_factor
-    groups = groups.select(
-        "worker_id",
-        "pos",
-        children_n.alias("children"),
-        (children_n > 0).cast(pl.Int64).alias("families"),
-        ((f * total + (1 - f) * top.fill_null(0.0)) * _UNITS)
-        .round(0)
-        .cast(pl.Int64)
-        .alias("weighted"),
-        pl.col("family_id"),
-    )
-    same = (pl.col("worker_id") == pl.col("worker_id").shift(1)) & (
-        pl.col("family_id") == pl.col("family_id").shift(1)
-    )
-    names = ("children", "families", "weighted")
-    deltas = groups.with_columns(
-        (pl.col(c) - pl.when(same).then(pl.col(c).shift(1)).otherwise(0)).alias(c) for c in names
-    )
-    return (
-        deltas.group_by("worker_id", "pos")
-        .agg(pl.col(c).sum() for c in names)
-        .sort("worker_id", "pos")
-        .with_columns(pl.col(c).cum_sum() for c in names)
-        .select(
-            "worker_id", pl.col("pos").cast(pl.Int32), *(pl.col(c).cast(pl.Int64) for c in names)
-        )
-    )
-
-
-def _attributes(inputs: CaseloadInputs, scheme: Scheme, grid: pl.Series) -> pl.DataFrame:
-    """``worker_id, a, b, team_id, role, fte``: assignments in step space, sorted by worker and
-    start (the latest-started wins where two are open)."""
-    frame = _span(inputs.assignments, grid, "start_date", "end_date")
-    return frame.select(
-        "worker_id",
-        "a",
-        "b",
-        "team_id",
-        map_roles(pl.col("role"), scheme).alias("role"),
-        pl.col("fte").cast(pl.Float64),
-    ).sort("worker_id", "a", "fte")
+def worker_steps(inputs: CaseloadInputs, scheme: Scheme, steps: Sequence[date]) -> pl.DataFrame:
+    """Per worker at each step: ``step`` then :data:`WORKER_COLUMNS`, sorted by step and worker
+    id. A worker appears at a step when they hold a child then, or are in a role with capacity
+    (a case-holding role)."""
+    return worker_rows(worker_timeline(inputs, scheme, steps), scheme)
 
 
 def asye_reductions(workers: pl.DataFrame, scheme: Scheme) -> pl.DataFrame:
@@ -426,15 +899,6 @@ def all_reductions(inputs: CaseloadInputs, scheme: Scheme) -> pl.DataFrame:
     return pl.concat([entered, asye_reductions(inputs.workers, scheme)], how="vertical_relaxed")
 
 
-def _reduction_changes(inputs: CaseloadInputs, scheme: Scheme, grid: pl.Series) -> pl.DataFrame:
-    """``worker_id, pos, reduction``: the summed reductions in hundredths of a percent."""
-    frame = _span(all_reductions(inputs, scheme), grid, "start_date", "end_date")
-    swept = _events(
-        frame, ["worker_id"], {"reduction": (pl.col("percent") * 100).round(0).cast(pl.Int64)}
-    )
-    return swept.select("worker_id", pl.col("pos").cast(pl.Int32), "reduction")
-
-
 TEAM_COLUMNS: tuple[str, ...] = (
     "team_id",
     "team",
@@ -451,8 +915,8 @@ TEAM_COLUMNS: tuple[str, ...] = (
 )
 
 
-def team_steps(workers: pl.DataFrame, teams: pl.DataFrame, scheme: Scheme) -> pl.DataFrame:
-    """Per team at each step, from :func:`worker_steps` (``teams``: ``team_id, name,
+def team_steps(timeline: WorkerTimeline, teams: pl.DataFrame, scheme: Scheme) -> pl.DataFrame:
+    """Per team at each step, from a :func:`worker_timeline` (``teams``: ``team_id, name,
     team_type``):
 
     - ``workers``, ``fte``: the team's case holders (workers holding a child or in a role with
@@ -467,25 +931,40 @@ def team_steps(workers: pl.DataFrame, teams: pl.DataFrame, scheme: Scheme) -> pl
       ``under_pressure`` margin (percent of available), ``can_release`` when it falls short by
       more than the ``can_release`` margin, else ``right_sized``.
     """
-    per_fte = pl.col("role").replace_strict(
-        list(scheme.capacity_points), list(scheme.capacity_points.values()), default=0.0
-    )
+    n = timeline.grid.len()
+    nobody = timeline.teams.len()
+    fte = pl.col("fte").fill_null(0.0)
     grouped = (
-        workers.with_columns(pl.col("team_id").fill_null("(no team)"))
-        .group_by("step", "team_id")
+        timeline.segments.select(
+            pl.int_ranges("pos", "end", dtype=pl.Int32).alias("k"),
+            pl.col("team").fill_null(nobody),
+            "children",
+            "weighted",
+            fte.alias("fte"),
+            pl.when(pl.col("per_fte") > 0)
+            .then(fte * (1 - pl.col("reduction") / 100 / 100))
+            .otherwise(0.0)
+            .alias("available"),
+        )
+        .explode("k")
+        .group_by(_key(("team", nobody + 1), ("k", n)).alias("key"))
         .agg(
             pl.len().alias("workers"),
-            pl.col("fte").fill_null(0.0).sum().alias("fte"),
+            pl.col("fte").sum(),
             pl.col("children").sum(),
-            pl.col("weighted_points").sum(),
-            (
-                pl.when(per_fte.fill_null(0.0) > 0)
-                .then(pl.col("fte").fill_null(0.0) * (1 - pl.col("reduction_pct") / 100))
-                .otherwise(0.0)
-            )
-            .sum()
-            .alias("available_fte"),
+            pl.col("weighted").sum(),
+            pl.col("available").sum().alias("available_fte"),
         )
+    )
+    team_ids = pl.concat([timeline.teams, pl.Series([None], dtype=pl.String)])
+    grouped = grouped.select(
+        timeline.grid.gather(grouped["key"] % n).alias("step"),
+        team_ids.gather(grouped["key"] // n).fill_null("(no team)").alias("team_id"),
+        "workers",
+        "fte",
+        "children",
+        (pl.col("weighted") / _UNITS).alias("weighted_points"),
+        "available_fte",
     )
     names = teams.select("team_id", pl.col("name").alias("team"), "team_type")
     standard_types = list(scheme.standards)

@@ -173,11 +173,12 @@ def _compute(
         chosen[id(scheme)] = scheme
     for key, run in by_scheme.items():
         scheme = chosen[key]
-        workers = domain.worker_steps(caseload_inputs(frames, scheme), scheme, run)
+        timeline = domain.worker_timeline(caseload_inputs(frames, scheme), scheme, run)
         if by == "team":
-            part = domain.team_steps(workers, teams, scheme)
+            part = domain.team_steps(timeline, teams, scheme)
         else:
             names = teams.select("team_id", pl.col("name").alias("team"))
+            workers = domain.worker_rows(timeline, scheme)
             part = workers.join(names, on="team_id", how="left").with_columns(
                 pl.coalesce("team", "team_id").alias("team")
             )
