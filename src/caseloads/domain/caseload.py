@@ -131,14 +131,18 @@ def map_roles(roles: pl.Expr, scheme: Scheme) -> pl.Expr:
     return roles.map_batches(mapped, return_dtype=pl.String)
 
 
-def _span(frame: pl.DataFrame, steps: pl.Series, start: str, end: str) -> pl.DataFrame:
-    """``frame`` with ``a, b``: the steps ``[a, b)`` its ``[start, end]`` (inclusive) covers
-    (``steps`` sorted; an empty start or end is open); rows covering no step dropped. Each date
-    is looked up in a table of the days from the day before the first step to the day after
-    the last (earlier and later dates are clipped to those)."""
+def _span(
+    frame: pl.DataFrame, steps: pl.Series, start: str, end: str, keep: Sequence[str]
+) -> pl.DataFrame:
+    """The columns ``keep`` of ``frame`` with ``a, b``: the steps ``[a, b)`` its ``[start,
+    end]`` (inclusive) covers (``steps`` sorted; an empty start or end is open); rows covering
+    no step dropped. Each date is looked up in a table of the days from the day before the
+    first step to the day after the last (earlier and later dates are clipped to those)."""
     if steps.len() == 0:
-        return frame.head(0).with_columns(
-            pl.lit(0, pl.Int32).alias("a"), pl.lit(0, pl.Int32).alias("b")
+        return (
+            frame.select(keep)
+            .head(0)
+            .with_columns(pl.lit(0, pl.Int32).alias("a"), pl.lit(0, pl.Int32).alias("b"))
         )
     first = steps[0] - timedelta(days=1)
     days = pl.date_range(first, steps[-1] + timedelta(days=1), "1d", eager=True)
@@ -150,10 +154,16 @@ def _span(frame: pl.DataFrame, steps: pl.Series, start: str, end: str) -> pl.Dat
         offset = pl.col(column).cast(pl.Int32) - pl.lit(first).cast(pl.Int32)
         return offset.clip(0, last).fill_null(empty)
 
-    return frame.with_columns(
-        pl.lit(before).gather(day(start, 0)).alias("a"),
-        pl.lit(through).gather(day(end, last)).alias("b"),
-    ).filter(pl.col("a") < pl.col("b"))
+    return (
+        frame.lazy()
+        .select(
+            *keep,
+            pl.lit(before).gather(day(start, 0)).alias("a"),
+            pl.lit(through).gather(day(end, last)).alias("b"),
+        )
+        .filter(pl.col("a") < pl.col("b"))
+        .collect()
+    )
 
 
 def _encode(
@@ -182,20 +192,33 @@ def _encode(
     else:
         row_bits = max(1, (rows - 1).bit_length())
         low = (1 << row_bits) - 1
-        packed = (
+        high = pl.col("p") // (low + 1)
+        ranked = (
             hashes.to_frame("h")
-            .select(pl.col("h") // (low + 1) * (low + 1) + pl.int_range(pl.len(), dtype=pl.UInt64))
-            .to_series()
-            .sort()
+            .lazy()
+            .select(
+                (pl.col("h") // (low + 1) * (low + 1) + pl.int_range(pl.len(), dtype=pl.UInt64))
+                .sort()
+                .alias("p")
+            )
+            .select(
+                (pl.col("p") & low).cast(pl.UInt32).alias("row"),
+                (high != high.shift(1)).fill_null(True).alias("first"),
+            )
+            .collect()
         )
-        order = (packed & low).cast(pl.UInt32)
-        high = packed // (low + 1)
-        first = (high != high.shift(1)).fill_null(True)
-        names = values.gather(order.filter(first))
+        names = values.gather(ranked.filter("first")["row"])
         codes = pl.zeros(rows, pl.UInt32, eager=True).scatter(
-            order, (first.cum_sum() - 1).cast(pl.UInt32)
+            ranked["row"], (ranked["first"].cum_sum() - 1).cast(pl.UInt32)
         )
-    differs = ~names.gather(codes).eq_missing(values)
+    # Checked in slices, so that the names gathered for the check stay small.
+    step = 1 << 22
+    differs = pl.concat(
+        [
+            ~names.gather(codes.slice(i, step)).eq_missing(values.slice(i, step))
+            for i in range(0, max(rows, 1), step)
+        ]
+    )
     if differs.any():
         odd = values.filter(differs)
         extra = odd.unique(maintain_order=True)
@@ -270,12 +293,11 @@ def _sorted(frame: pl.DataFrame, parts: Sequence[tuple[str, int]]) -> pl.DataFra
         total *= max(size, 1)
     if total >= 2**63:
         return frame.select(names).sort(names)
-    packed = frame.select(_key(*parts).alias("_k")).sort("_k")
     decoded = []
     for name, size in parts:
         total //= max(size, 1)
         decoded.append((pl.col("_k") // total % max(size, 1)).cast(frame.schema[name]).alias(name))
-    return packed.select(decoded)
+    return frame.lazy().select(_key(*parts).sort().alias("_k")).select(decoded).collect()
 
 
 def _runs(frame: pl.DataFrame, key: str, keys: int, size: int) -> pl.DataFrame:
@@ -457,23 +479,27 @@ def _caseload_changes(
             "weighted": pl.Int64,
         }
     )
-    allocs = _span(allocs, grid, "start_date", "end_date").select("worker", "child_id", "a", "b")
+    allocs = _span(allocs, grid, "start_date", "end_date", ["worker", "child_id"])
     if allocs.height == 0:
         return empty
     # Children as codes, with their statuses, court flags and families (one lookup for all).
     sources = [
         allocs,
-        _span(inputs.status, grid, "start", "end").select("child_id", "rank", "a", "b"),
-        _span(inputs.court, grid, "start", "end").select("child_id", "a", "b"),
+        _span(inputs.status, grid, "start", "end", ["child_id", "rank"]),
+        _span(inputs.court, grid, "start", "end", ["child_id"]),
         inputs.families.select("child_id", "family_id"),
     ]
     codes, names = _encode(pl.concat([f["child_id"].cast(pl.String) for f in sources]))
     allocs, status, court, families = _split(codes, sources, "child")
     kids = names.len()
     # One child once per worker: the worker's overlapping (or touching) involvements of the
-    # child merged into one span.
-    pair = (pl.col("worker").cast(pl.UInt64) * kids + pl.col("child")).alias("pair")
-    held = _runs(allocs.select(pair, "a", "b"), "pair", workers * kids, size).select(
+    # child merged into one span (only pairs with more than one need it).
+    pairs = allocs.select(
+        (pl.col("worker").cast(pl.UInt64) * kids + pl.col("child")).alias("pair"), "a", "b"
+    )
+    again = pairs["pair"].is_duplicated()
+    merged = _runs(pairs.filter(again), "pair", workers * kids, size)
+    held = pl.concat([pairs.filter(~again), merged]).select(
         (pl.col("pair") // kids).cast(pl.UInt32).alias("worker"),
         (pl.col("pair") % kids).cast(pl.UInt32).alias("child"),
         "a",
@@ -671,12 +697,9 @@ def _pieces(held: pl.DataFrame, segments: pl.DataFrame, kids: int, size: int) ->
     )
     queries = _sorted(queries, [("k", kids * size), ("q", 2 * rows)])
     found = queries.join_asof(right, on="k", strategy="backward", check_sortedness=False)
-    index = []
-    for last in (0, 1):
-        part = found.filter(pl.col("q") % 2 == last)
-        index.append(pl.zeros(rows, pl.UInt32, eager=True).scatter(part["q"] // 2, part["i"]))
+    index = pl.zeros(2 * rows, pl.UInt32, eager=True).scatter(found["q"], found["i"])
     spans = held.with_columns(
-        pl.int_ranges(index[0], index[1] + 1, dtype=pl.UInt32).alias("i")
+        pl.int_ranges(index.gather_every(2), index.gather_every(2, offset=1) + 1).alias("i")
     ).explode("i")
     parts = segments.select("s", "e", "level")[spans["i"]]
     return pl.concat([spans.drop("i"), parts], how="horizontal").select(
@@ -789,7 +812,7 @@ def _group_changes(
 def _attributes(assignments: pl.DataFrame, grid: pl.Series) -> pl.DataFrame:
     """``worker, a, b, team, role, fte``: assignments in step space, sorted by worker, start and
     FTE (the latest-started wins where two are open)."""
-    frame = _span(assignments, grid, "start_date", "end_date")
+    frame = _span(assignments, grid, "start_date", "end_date", ["worker", "team", "role", "fte"])
     return frame.select("worker", "a", "b", "team", "role", pl.col("fte").cast(pl.Float64)).sort(
         "worker", "a", "fte"
     )
@@ -798,7 +821,7 @@ def _attributes(assignments: pl.DataFrame, grid: pl.Series) -> pl.DataFrame:
 def _reduction_changes(reductions: pl.DataFrame, grid: pl.Series, size: int) -> pl.DataFrame:
     """``worker, pos, reduction``: the summed reductions in hundredths of a percent, from step
     ``pos`` until the worker's next row."""
-    frame = _span(reductions, grid, "start_date", "end_date")
+    frame = _span(reductions, grid, "start_date", "end_date", ["worker", "percent"])
     swept = _sweep(
         frame,
         pl.col("worker"),
