@@ -489,3 +489,17 @@ def test_team_totals_are_the_sums_of_the_workers(
     )
     assert got.columns == ["step", *caseload.TEAM_COLUMNS]
     assert got["step"].is_sorted()
+
+
+def test_a_child_in_two_families_counts_in_the_first() -> None:
+    """A child recorded in two families belongs to the first family id in sort order."""
+    rank = {s: i for i, s in enumerate(STATUSES)}
+    status = _ranks([(c, rank["cp"], None, None) for c in ("A", "B", "C")])
+    inputs = _inputs(
+        [("W", c, date(2024, 1, 1), None) for c in ("A", "B", "C")],
+        [("F2", "A"), ("F1", "A"), ("F1", "B"), ("F2", "C")],
+        status,
+    )
+    (row,) = caseload.worker_steps(inputs, DEFAULT, [D]).to_dicts()
+    # F1 = {A, B}: 5 + 0.5 x 5; F2 = {C}: 5.
+    assert (row["children"], row["families"], row["weighted_points"]) == (3, 2, 12.5)

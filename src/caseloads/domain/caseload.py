@@ -380,9 +380,8 @@ def worker_timeline(
             ]
         )
         .filter(pl.col("pos") < n)
-        .select(worker_pos.alias("k"))
-        .unique()
-        .sort("k")
+        .select(worker_pos.sort().alias("k"))
+        .filter((pl.col("k") != pl.col("k").shift(1)).fill_null(True))
         .select(
             "k",
             (pl.col("k") // size).cast(pl.UInt32).alias("worker"),
@@ -493,13 +492,11 @@ def _caseload_changes(
     allocs, status, court, families = _split(codes, sources, "child")
     kids = names.len()
     # One child once per worker: the worker's overlapping (or touching) involvements of the
-    # child merged into one span (only pairs with more than one need it).
+    # child merged into one span.
     pairs = allocs.select(
         (pl.col("worker").cast(pl.UInt64) * kids + pl.col("child")).alias("pair"), "a", "b"
     )
-    again = pairs["pair"].is_duplicated()
-    merged = _runs(pairs.filter(again), "pair", workers * kids, size)
-    held = pl.concat([pairs.filter(~again), merged]).select(
+    held = _runs(pairs, "pair", workers * kids, size).select(
         (pl.col("pair") // kids).cast(pl.UInt32).alias("worker"),
         (pl.col("pair") % kids).cast(pl.UInt32).alias("child"),
         "a",
@@ -510,7 +507,7 @@ def _caseload_changes(
     segments, levels = _child_points(
         status,
         court,
-        held.select(pl.col("child").unique()),
+        wanted.arg_true().cast(pl.UInt32).to_frame("child"),
         scheme,
         grid,
         kids,
@@ -522,7 +519,7 @@ def _caseload_changes(
     # Each child's family (the first family id in sort order where a child has several), as
     # codes after the children's: a child without a family is a family of its own.
     families = families.filter(present)
-    several = families["child"].is_duplicated()
+    several = _repeated(families["child"], kids)
     chosen = pl.concat(
         [
             families.filter(~several),
@@ -548,6 +545,15 @@ def _caseload_changes(
         groups,
         size,
     )
+
+
+def _repeated(codes: pl.Series, size: int) -> pl.Series:
+    """Whether each code (below ``size``) occurs more than once in ``codes``: each code's last
+    row is found by writing every row number to it in turn (no hashing)."""
+    rows = pl.int_range(codes.len(), dtype=pl.UInt32, eager=True)
+    last = pl.zeros(size, pl.UInt32, eager=True).scatter(codes, rows)
+    others = codes.filter(last.gather(codes) != rows)
+    return pl.zeros(size, pl.Boolean, eager=True).scatter(others, True).gather(codes)
 
 
 def _table(values: Sequence[float], dtype: pl.DataType | type[pl.DataType]) -> pl.Expr:
