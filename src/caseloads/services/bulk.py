@@ -107,9 +107,10 @@ def import_many(
             write(job, read_job(job, key, limit))
         return results
     # How far the readers may run ahead of the writer. An authority is one large SSD extract and
-    # nine small ones, so a window of a few jobs would leave the reader idle while the writer
-    # writes a large extract; 12 jobs lets the next authority's SSD be read meanwhile, and still
-    # bounds memory (about two authorities' extracts in flight).
+    # (in the national demo) eleven small ones, written in that order, so a window of 12 jobs
+    # holds one authority: while one reader reads the next SSD, the other may finish the small
+    # extracts and wait. A window of 24 measured faster on PostgreSQL but is not yet measured on
+    # SQLite on a quiet machine (benchmarks/README.md); the window bounds memory.
     window = max(2 * count, READ_AHEAD)
     # Spawned, not forked: a fork of a process whose Polars thread pool is running can deadlock.
     with ProcessPoolExecutor(
