@@ -8,10 +8,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from alembic import command
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from caseloads.config import normalise_database_url
+from caseloads.config import Settings, normalise_database_url
+from caseloads.store import schema
+from caseloads.store.engine import make_engine
 
 POSTGRES_ENV = "CASELOADS_TEST_POSTGRES_URL"
 
@@ -40,3 +43,15 @@ def fresh_postgres_database() -> Iterator[str]:
 
 
 requires_postgres = pytest.mark.skipif(postgres_base() is None, reason=f"{POSTGRES_ENV} is not set")
+
+
+def migrate(settings: Settings, revision: str, *, down: bool = False) -> None:
+    """Upgrade (or, with ``down``, downgrade) the database of ``settings`` to ``revision``."""
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.begin() as conn:
+            cfg = schema.alembic_config()
+            cfg.attributes["connection"] = conn
+            (command.downgrade if down else command.upgrade)(cfg, revision)
+    finally:
+        engine.dispose()

@@ -3,25 +3,14 @@ touching its data, and downgrades back to it, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from alembic import command
 from sqlalchemy import func, inspect, select
+from tests.dbtools import migrate
 
 from caseloads.config import Settings
 from caseloads.services.setup import initialise
 from caseloads.store import schema
 from caseloads.store.engine import make_engine
 from caseloads.store.tables import meta
-
-
-def _to(settings: Settings, revision: str, *, down: bool = False) -> None:
-    engine = make_engine(settings.database_url)
-    try:
-        with engine.begin() as conn:
-            cfg = schema.alembic_config()
-            cfg.attributes["connection"] = conn
-            (command.downgrade if down else command.upgrade)(cfg, revision)
-    finally:
-        engine.dispose()
 
 
 def _state(settings: Settings) -> tuple[set[str], int]:
@@ -36,12 +25,12 @@ def _state(settings: Settings) -> tuple[set[str], int]:
 
 
 def test_upgrade_from_0001_and_back(settings: Settings) -> None:
-    _to(settings, "0001")
+    migrate(settings, "0001")
     assert not {"agency_placements", "price_caps"} & _state(settings)[0]
     report = initialise(settings)  # init upgrades an existing database to the head
     assert (report.revision_before, report.revision) == ("0001", schema.head_revision())
     names, kept = _state(settings)
     assert {"agency_placements", "price_caps"} <= names and kept >= 1  # the key fingerprint
-    _to(settings, "0001", down=True)
+    migrate(settings, "0001", down=True)
     names, after = _state(settings)
     assert not {"agency_placements", "price_caps"} & names and after == kept

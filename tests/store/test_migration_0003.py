@@ -3,25 +3,14 @@ makes them B-trees again; on SQLite nothing changes (it has no BRIN)."""
 
 from __future__ import annotations
 
-from alembic import command
 from sqlalchemy import text
+from tests.dbtools import migrate
 
 from caseloads.config import Settings
 from caseloads.services.setup import initialise
 from caseloads.store import schema
 from caseloads.store.engine import make_engine
 from caseloads.store.tables import AUTHORITY_TABLES, teams
-
-
-def _to(settings: Settings, revision: str) -> None:
-    engine = make_engine(settings.database_url)
-    try:
-        with engine.begin() as conn:
-            cfg = schema.alembic_config()
-            cfg.attributes["connection"] = conn
-            command.downgrade(cfg, revision)
-    finally:
-        engine.dispose()
 
 
 def _methods(settings: Settings) -> dict[str, str]:
@@ -54,7 +43,7 @@ def test_batch_indexes_are_brin_on_postgresql_and_back_after_downgrade(
     methods = _methods(settings)
     assert expected <= set(methods)
     assert set(methods.values()) == ({"brin"} if postgres else {"btree"})
-    _to(settings, "0002")
+    migrate(settings, "0002", down=True)
     assert set(_methods(settings).values()) == {"btree"}
     report = initialise(settings)
     assert (report.revision_before, report.revision) == ("0002", schema.head_revision())

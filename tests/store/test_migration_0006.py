@@ -7,8 +7,8 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from alembic import command
 from sqlalchemy import inspect, text
+from tests.dbtools import migrate
 
 from caseloads.config import Settings
 from caseloads.services.setup import initialise
@@ -21,17 +21,6 @@ _SPEC = importlib.util.spec_from_file_location("migration_0006", _PATH)
 assert _SPEC is not None and _SPEC.loader is not None
 migration = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(migration)
-
-
-def _to(settings: Settings, revision: str) -> None:
-    engine = make_engine(settings.database_url)
-    try:
-        with engine.begin() as conn:
-            cfg = schema.alembic_config()
-            cfg.attributes["connection"] = conn
-            command.downgrade(cfg, revision)
-    finally:
-        engine.dispose()
 
 
 def _columns(settings: Settings, table: str) -> tuple[list[str], list[str]]:
@@ -63,7 +52,7 @@ def test_upgrade_keeps_rows_and_their_order_and_downgrade_restores_the_key(
     settings: Settings,
 ) -> None:
     initialise(settings)
-    _to(settings, "0005")
+    migrate(settings, "0005", down=True)
     assert "id" in _columns(settings, "involvements")[0]
     engine = make_engine(settings.database_url)
     try:
@@ -85,7 +74,7 @@ def test_upgrade_keeps_rows_and_their_order_and_downgrade_restores_the_key(
     assert _rows(
         settings, "SELECT batch_id, row_no, child_id FROM involvements ORDER BY batch_id, row_no"
     ) == [(7, 10, "c"), (7, 11, "a"), (8, 12, "b")]
-    _to(settings, "0005")
+    migrate(settings, "0005", down=True)
     names, key = _columns(settings, "involvements")
     assert "row_no" not in names and key == ["id"]
     assert _rows(settings, "SELECT child_id FROM involvements ORDER BY id") == [
