@@ -35,7 +35,7 @@ def insert_frame(
     order (a batch writes a table once). Returns the number of rows written."""
     if frame.height == 0:
         return 0
-    columns = [c for c in table.columns if c.name != "id"]
+    columns = list(table.columns)
     stamped = frame.with_columns(
         pl.lit(la_code, dtype=pl.String).alias("la_code"),
         pl.lit(batch_id, dtype=pl.Int64).alias("batch_id"),
