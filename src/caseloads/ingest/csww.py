@@ -69,7 +69,7 @@ from caseloads.ingest.schema import Field, FieldType, Schema, apply_schema
 from caseloads.ingest.sources import load_file
 from caseloads.ingest.tabular import unread_extract
 from caseloads.ingest.targets import conform, teams_frame
-from caseloads.ingest.xml_io import child_text, children, local_name, parse_xml
+from caseloads.ingest.xml_io import Record, child_text, children, local_name, parse_xml_records
 
 KIND = "csww"
 PERSON_NAMESPACE = "csww-person"
@@ -166,9 +166,10 @@ def read_csww(
     if loaded is None:
         return unread_extract(KIND, given, findings)
     file = loaded.name
-    root = parse_xml(loaded, findings)
-    if root is None:
+    parsed = parse_xml_records(loaded, findings, _WORKER)
+    if parsed is None:
         return unread_extract(KIND, given, findings, [loaded.source])
+    root, records = parsed
     if local_name(root.tag) != "Message":
         findings.error(
             "xml.structure",
@@ -179,7 +180,7 @@ def read_csww(
     la, year, as_of = _header(root, given, file, findings)
     _unknown_message_items(root, file, findings)
     vacancies = _vacancies(root, year, file, findings)
-    workers = _workers(root, year, file, findings, pseudonymiser)
+    workers = _workers(records, year, file, findings, pseudonymiser)
     return Extract(
         kind=KIND,
         la_code=la,
@@ -286,13 +287,11 @@ class _Collected:
         self.count = 0
 
 
-def _collect(records: list[Element]) -> _Collected:
+def _collect(records: list[Record]) -> _Collected:
     out = _Collected()
     for row, record in enumerate(records, start=1):
         current: dict[str, str | None] = {}
-        for item in record:
-            name = local_name(item.tag)
-            text = (item.text or "").strip() or None
+        for name, text in record:
             if name in out.single:
                 if name in current:
                     out.twice.append((row, name))
@@ -311,9 +310,8 @@ def _collect(records: list[Element]) -> _Collected:
 
 
 def _workers(
-    root: Element, year: int | None, file: str, findings: Findings, p: Pseudonymiser
+    records: list[Record], year: int | None, file: str, findings: Findings, p: Pseudonymiser
 ) -> pl.DataFrame:
-    records = children(root, _WORKER)
     if not records:
         findings.error(
             "xml.structure", "the return has no CSWWWorker records", file, column=_WORKER
