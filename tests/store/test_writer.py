@@ -88,6 +88,39 @@ def test_insert_round_trips_dates_nulls_and_awkward_text(engine: Engine) -> None
     assert {r["la_code"] for r in rows} == {"826"} and {r["batch_id"] for r in rows} == {batch}
 
 
+@pytest.mark.parametrize(
+    ("awkward", "plain"),
+    [
+        ('Team "A", East', True),  # quotes and commas: nothing special in COPY's text format
+        ("", True),
+        ("tab\there", False),
+        ("line\nend", False),
+        ("carriage\rreturn", False),
+        ("back\\slash", False),
+        ("\\N", False),
+    ],
+)
+def test_text_round_trips_whichever_copy_format_is_chosen(
+    engine: Engine, awkward: str, plain: bool
+) -> None:
+    """Frames with no tab, line end or backslash go by COPY's text format, others by CSV; either
+    way every value, empty string and NULL comes back as it was written."""
+    frame = involvement_frame(2).with_columns(
+        pl.Series("change_reason", [awkward, None]), pl.Series("referral_id", ["", None])
+    )
+    assert writer._plain_text(frame) is plain
+    with engine.begin() as conn:
+        batch = new_batch(conn, "ssd")
+        writer.insert_frame(conn, involvements, frame, la_code="826", batch_id=batch)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(involvements.c.change_reason, involvements.c.referral_id).order_by(
+                involvements.c.row_no
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [(awkward, ""), (None, None)]
+
+
 def test_replace_previous_removes_only_that_authority_and_kind(engine: Engine) -> None:
     with engine.begin() as conn:
         old = new_batch(conn, "ssd")

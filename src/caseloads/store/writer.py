@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from itertools import chain
 
 import polars as pl
@@ -134,13 +135,32 @@ def _copy_postgres(conn: Connection, table: Table, frame: pl.DataFrame) -> None:
     raw = conn.connection.dbapi_connection
     assert isinstance(raw, psycopg.Connection)
     cols = ", ".join(f'"{c}"' for c in frame.columns)
-    # CSV COPY reads an unquoted empty field as NULL and a quoted one ("") as an empty string,
-    # which is how Polars writes nulls and empty strings: no text can be mistaken for NULL.
-    sql = f'COPY "{table.name}" ({cols}) FROM STDIN (FORMAT csv)'
+    if _plain_text(frame):
+        # COPY's text format: tab-separated, NULL as \N, no quoting. PostgreSQL parses it with
+        # about a tenth less CPU than CSV (benchmarks/README.md); usable only when no value
+        # holds a tab, line end or backslash, which the text format would read as syntax.
+        sql = f'COPY "{table.name}" ({cols}) FROM STDIN (FORMAT text)'
+        options: dict[str, str] = {"separator": "\t", "null_value": "\\N", "quote_style": "never"}
+    else:
+        # CSV COPY reads an unquoted empty field as NULL and a quoted one ("") as an empty
+        # string, which is how Polars writes nulls and empty strings: no text can be mistaken
+        # for NULL.
+        sql = f'COPY "{table.name}" ({cols}) FROM STDIN (FORMAT csv)'
+        options = {}
     with raw.cursor() as cursor, cursor.copy(sql) as copy:
         for offset in range(0, frame.height, CHUNK_ROWS):
-            chunk = frame.slice(offset, CHUNK_ROWS)
-            copy.write(chunk.write_csv(include_header=False).encode())
+            buffer = io.BytesIO()
+            frame.slice(offset, CHUNK_ROWS).write_csv(buffer, include_header=False, **options)
+            copy.write(buffer.getbuffer())
+
+
+def _plain_text(frame: pl.DataFrame) -> bool:
+    """No text value holds a tab, carriage return, line feed or backslash."""
+    text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    if not text:
+        return True
+    special = pl.any_horizontal(pl.col(name).str.contains(r"[\t\n\r\\]") for name in text)
+    return not frame.select(special.any()).item()
 
 
 def replace_previous(
