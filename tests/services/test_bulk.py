@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from caseloads.config import Settings
 from caseloads.errors import ExtractError
-from caseloads.services.bulk import ImportJob, import_many
+from caseloads.ingest.extract import Extract
+from caseloads.ingest.findings import Findings
+from caseloads.services.bulk import (
+    ImportJob,
+    import_many,
+    spill,
+    spill_folder,
+    spill_parent,
+    unspill,
+)
 from caseloads.services.database import open_database
 from caseloads.services.demo import council_jobs, run_demo
 from caseloads.services.setup import initialise
@@ -57,6 +68,7 @@ def test_two_reader_processes_store_what_one_by_one_stores(
         db.dispose()
     assert parallel == counts(sequential_settings)
     assert set(parallel) == {"826", "340"} and parallel["340"]["involvements"] > 0
+    assert _spill_folders() == []
 
 
 def test_a_refused_extract_stops_the_load_and_leaves_it_out(
@@ -79,6 +91,61 @@ def test_a_refused_extract_stops_the_load_and_leaves_it_out(
         db.dispose()
     tables = counts(settings)["826"]
     assert tables["involvements"] > 0 and tables["assignments"] == 0
+    assert _spill_folders() == []  # the frames read ahead of the refusal are not left behind
+
+
+def _spill_folders() -> list[Path]:
+    """This process's spill folders that still exist."""
+    return sorted(spill_parent().glob(f"caseloads-import-{os.getpid()}-*"))
+
+
+def test_spilled_frames_come_back_unchanged_and_their_files_are_deleted(tmp_path: Path) -> None:
+    frames = {
+        "involvements": pl.DataFrame(
+            {
+                "child_id": ["a", None, ""],
+                "start_date": [date(2024, 1, 1), None, date(1999, 12, 31)],
+                "fte": [0.5, None, 1.0],
+                "agency": [True, None, False],
+                "row": [1, 2, None],
+            }
+        ),
+        "contacts": pl.DataFrame(schema={"contact_id": pl.String, "contact_date": pl.Date}),
+    }
+    extract = Extract("ssd", "826", [], Findings(), frames, scope="2024")
+    spilled = spill(extract, tmp_path)
+    assert spilled.extract.frames == {} and set(spilled.files) == set(frames)
+    assert all(Path(f).exists() for f in spilled.files.values())
+    back = unspill(spilled)
+    assert (back.kind, back.la_code, back.scope) == ("ssd", "826", "2024")
+    assert back.frames.keys() == frames.keys()
+    for name, frame in frames.items():
+        assert back.frames[name].equals(frame) and back.frames[name].schema == frame.schema
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_spill_folder_left_by_a_killed_import_is_removed_by_the_next() -> None:
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+    dead = spill_parent() / f"caseloads-import-{int(ended.stdout)}-left"
+    live = spill_parent() / f"caseloads-import-{os.getppid()}-inuse"
+    for folder in (dead, live):
+        folder.mkdir()
+        (folder / "x.arrow").write_bytes(b"x")
+    try:
+        with spill_folder() as mine:
+            assert mine.exists() and mine.name.startswith(f"caseloads-import-{os.getpid()}-")
+            assert not dead.exists() and live.exists()
+        assert not mine.exists()
+    finally:
+        for folder in (dead, live):
+            if folder.exists():
+                (folder / "x.arrow").unlink()
+                folder.rmdir()
 
 
 def test_a_tiny_national_demo(settings: Settings, tmp_path: Path) -> None:

@@ -15,14 +15,20 @@ from __future__ import annotations
 
 import ctypes
 import os
+import shutil
 import signal
 import sys
+import tempfile
+import uuid
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
+
+import polars as pl
 
 from caseloads.ingest.extract import Extract
 from caseloads.ingest.pseudonymise import Pseudonymiser
@@ -34,7 +40,7 @@ Progress = Callable[[str, float], None]
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 #: Jobs the reader processes may have read (or be reading) ahead of the writer.
-READ_AHEAD = 12
+READ_AHEAD = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +66,75 @@ def read_job(job: ImportJob, key: bytes, max_file_bytes: int) -> list[Extract]:
     if spec.read_many is not None:
         return spec.read_many(job.path, **options)
     return [spec.read(job.path, **options)]
+
+
+@dataclass(frozen=True, slots=True)
+class Spilled:
+    """An extract read in a reader process, its frames left in files: ``extract`` has no frames,
+    ``files`` maps each table name to the Arrow IPC file holding its frame."""
+
+    extract: Extract
+    files: dict[str, str]
+
+
+def read_job_spilled(job: ImportJob, key: bytes, max_file_bytes: int, folder: str) -> list[Spilled]:
+    """:func:`read_job`, with each extract's frames written to files in ``folder``."""
+    return [spill(extract, Path(folder)) for extract in read_job(job, key, max_file_bytes)]
+
+
+def spill(extract: Extract, folder: Path) -> Spilled:
+    files: dict[str, str] = {}
+    for name, frame in extract.frames.items():
+        path = folder / f"{uuid.uuid4().hex}.arrow"
+        frame.write_ipc(path)
+        files[name] = str(path)
+    return Spilled(replace(extract, frames={}), files)
+
+
+def unspill(spilled: Spilled) -> Extract:
+    """The extract with its frames read back; their files are deleted."""
+    frames: dict[str, pl.DataFrame] = {}
+    for name, path in spilled.files.items():
+        frames[name] = pl.read_ipc(path)
+        os.unlink(path)
+    return replace(spilled.extract, frames=frames)
+
+
+_SPILL_PREFIX = "caseloads-import-"
+
+
+def spill_parent() -> Path:
+    """Where spill folders are made: shared memory if writable, else the temporary folder."""
+    shm = Path("/dev/shm")
+    return shm if shm.is_dir() and os.access(shm, os.W_OK) else Path(tempfile.gettempdir())
+
+
+@contextmanager
+def spill_folder() -> Iterator[Path]:
+    """A folder for this import's spilled frames, in shared memory where there is one; removed
+    on the way out. Folders of earlier imports whose process no longer exists are removed first
+    (a process killed outright cannot remove its own)."""
+    parent = spill_parent()
+    for stale in parent.glob(f"{_SPILL_PREFIX}*"):
+        if not _process_alive(stale.name.removeprefix(_SPILL_PREFIX).split("-", 1)[0]):
+            shutil.rmtree(stale, ignore_errors=True)
+    folder = Path(tempfile.mkdtemp(prefix=f"{_SPILL_PREFIX}{os.getpid()}-", dir=parent))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _process_alive(pid_text: str) -> bool:
+    if not pid_text.isdigit():
+        return True  # not one of ours: leave it alone
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def end_with_parent() -> None:
@@ -107,27 +182,36 @@ def import_many(
             write(job, read_job(job, key, limit))
         return results
     # How far the readers may run ahead of the writer. An authority is one large SSD extract and
-    # (in the national demo) eleven small ones, written in that order, so a window of 12 jobs
-    # holds one authority: while one reader reads the next SSD, the other may finish the small
-    # extracts and wait. A window of 24 measured faster on PostgreSQL but is not yet measured on
-    # SQLite on a quiet machine (benchmarks/README.md); the window bounds memory.
+    # (in the national demo) eleven small ones, written in that order. A window of 12 jobs holds
+    # one authority, so a reader that has finished its small extracts waits for the writer while
+    # the other reads the next SSD; 24 lets it start the SSD after that (PostgreSQL: 258,126 ->
+    # 275,433 rows/s, benchmarks/README.md). The window bounds memory: the frames read ahead.
     window = max(2 * count, READ_AHEAD)
     # Spawned, not forked: a fork of a process whose Polars thread pool is running can deadlock.
-    with ProcessPoolExecutor(
-        max_workers=count, mp_context=get_context("spawn"), initializer=end_with_parent
-    ) as pool:
-        pending: deque[tuple[ImportJob, Future[list[Extract]]]] = deque()
+    # The pool is shut down (its readers finished) before the spill folder is removed.
+    with (
+        spill_folder() as folder,
+        ProcessPoolExecutor(
+            max_workers=count, mp_context=get_context("spawn"), initializer=end_with_parent
+        ) as pool,
+    ):
+        pending: deque[tuple[ImportJob, Future[list[Spilled]]]] = deque()
         queue = iter(jobs)
+
+        def submit(job: ImportJob) -> None:
+            future = pool.submit(read_job_spilled, job, key, limit, str(folder))
+            pending.append((job, future))
+
         for job in queue:
-            pending.append((job, pool.submit(read_job, job, key, limit)))
+            submit(job)
             if len(pending) >= window:
                 break
         while pending:
             job, future = pending.popleft()
-            extracts = future.result()
+            extracts = [unspill(spilled) for spilled in future.result()]
             following = next(queue, None)
             if following is not None:
-                pending.append((following, pool.submit(read_job, following, key, limit)))
+                submit(following)
             try:
                 write(job, extracts)
             except BaseException:
