@@ -120,3 +120,23 @@ def test_an_absent_column_is_null_and_not_reported_row_by_row() -> None:
     assert out.get_column("gone").to_list() == [None, None]
     assert out.schema["gone"] == pl.Date
     assert len(findings) == 0
+
+
+def test_one_schema_on_frames_with_and_without_a_column() -> None:
+    """apply_schema keeps a plan per schema and set of columns present: a plan made for a frame
+    that has the column must not be used for one that lacks it, nor the other way round."""
+    schema = Schema((Field("a", "a", required=True), Field("d", "d", "date", required=True)))
+    both = pl.DataFrame({"_row": [2, 3], "a": ["x", ""], "d": ["2024-01-02", None]})
+    only_a = pl.DataFrame({"_row": [2, 3], "a": ["", "y"]})
+    for _ in range(2):  # the second time round, both plans are reused
+        findings = Findings()
+        out = apply_schema(both, schema, file="t.csv", findings=findings)
+        assert out.rows() == [(2, "x", date(2024, 1, 2)), (3, None, None)]
+        assert [(f.rule, f.row, f.column) for f in findings] == [
+            ("required", 3, "a"),
+            ("required", 3, "d"),
+        ]
+        findings = Findings()
+        out = apply_schema(only_a, schema, file="t.csv", findings=findings)
+        assert out.rows() == [(2, None, None), (3, "y", None)]
+        assert [(f.rule, f.row, f.column) for f in findings] == [("required", 2, "a")]

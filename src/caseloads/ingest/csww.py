@@ -143,6 +143,8 @@ REPEATED: dict[str, tuple[Field, pl.Expr]] = {
         pl.col("cfkss_status").max(),
     ),
 }
+#: Each repeated item's own one-field schema (made once: apply_schema keeps a plan per schema).
+REPEATED_SCHEMAS = {name: Schema((field,)) for name, (field, _) in REPEATED.items()}
 IGNORED = frozenset({"QualInst"})
 VACANCY_SCHEMA = Schema(
     (
@@ -337,7 +339,7 @@ def _workers(
     for name, (field, combine) in REPEATED.items():
         rows, texts = got.repeated[name]
         long = pl.DataFrame({ROW: rows, name: texts}, schema={ROW: pl.Int64, name: pl.String})
-        typed = apply_schema(long, Schema((field,)), file=file, findings=findings)
+        typed = apply_schema(long, REPEATED_SCHEMAS[name], file=file, findings=findings)
         combined = typed.group_by(ROW).agg(combine.alias(field.target))
         frame = frame.join(combined, on=ROW, how="left", maintain_order="left")
     checks.date_order(

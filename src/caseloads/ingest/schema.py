@@ -107,22 +107,12 @@ def apply_schema(
     frame: pl.DataFrame, schema: Schema, *, file: str, findings: Findings
 ) -> pl.DataFrame:
     """Typed frame: ``_row`` plus one column per field target. Reports every bad value."""
-    present = set(frame.columns)
-    texts = [
-        (
-            parse.clean_text(pl.col(f.source)) if f.source in present else pl.lit(None, pl.String)
-        ).alias(_text_name(f))
-        for f in schema.fields
-    ]
-    work = frame.select(pl.col(ROW), *texts)
-    work = work.with_columns(_parse_fast(f) for f in schema.fields)
-    work = _complete_dates(work, schema)
-    checks = [check for f in schema.fields for check in _checks(f, f.source in present)]
-    if checks:
-        counts = work.select(
-            mask.sum().alias(str(i)) for i, (_, _, _, mask) in enumerate(checks)
-        ).row(0)
-        for (f, rule, message, mask), count in zip(checks, counts, strict=True):
+    plan = _plan_for(schema, frame.columns)
+    work = frame.lazy().select(pl.col(ROW), *plan.texts).with_columns(plan.parses).collect()
+    work = _complete_dates(work, schema, plan)
+    if plan.checks:
+        counts = work.select(plan.counts).row(0)
+        for (f, rule, message, mask), count in zip(plan.checks, counts, strict=True):
             if count:
                 value = pl.col(_text_name(f))
                 findings.from_frame(
@@ -134,7 +124,58 @@ def apply_schema(
                     column=f.source,
                     value_col=_text_name(f),
                 )
-    return work.select(ROW, *(f.target for f in schema.fields))
+    return work.select(plan.output)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """The expressions that apply one schema to frames with one set of columns. Building them
+    costs more than running them on a small frame (a CSWW return, a staff extract), so each
+    schema's plans are built once per process and kept (:func:`_plan_for`)."""
+
+    texts: list[pl.Expr]
+    parses: list[pl.Expr]
+    gaps: list[pl.Expr]
+    checks: list[tuple[Field, str, str, pl.Expr]]
+    counts: list[pl.Expr]
+    output: list[str]
+
+
+#: Plans by (schema object, the schema's sources the frame has); the schema itself is kept
+#: beside its plans so that an id is never matched to a later object that reused it.
+_PLANS: dict[tuple[int, frozenset[str]], tuple[Schema, _Plan]] = {}
+_MAX_PLANS = 1024
+
+
+def _plan_for(schema: Schema, columns: list[str]) -> _Plan:
+    present = frozenset(f.source for f in schema.fields if f.source in columns)
+    key = (id(schema), present)
+    kept = _PLANS.get(key)
+    if kept is not None and kept[0] is schema:
+        return kept[1]
+    texts = [
+        (
+            parse.clean_text(pl.col(f.source)) if f.source in present else pl.lit(None, pl.String)
+        ).alias(_text_name(f))
+        for f in schema.fields
+    ]
+    checks = [check for f in schema.fields for check in _checks(f, f.source in present)]
+    plan = _Plan(
+        texts=texts,
+        parses=[_parse_fast(f) for f in schema.fields],
+        gaps=[
+            (pl.col(_text_name(f)).is_not_null() & pl.col(f.target).is_null()).any().alias(f.target)
+            for f in schema.fields
+            if f.type == "date"
+        ],
+        checks=checks,
+        counts=[mask.sum().alias(str(i)) for i, (_, _, _, mask) in enumerate(checks)],
+        output=[ROW, *(f.target for f in schema.fields)],
+    )
+    if len(_PLANS) >= _MAX_PLANS:
+        _PLANS.clear()
+    _PLANS[key] = (schema, plan)
+    return plan
 
 
 def _parse_fast(f: Field) -> pl.Expr:
@@ -157,15 +198,12 @@ def _parse_fast(f: Field) -> pl.Expr:
     return expr.alias(f.target)
 
 
-def _complete_dates(work: pl.DataFrame, schema: Schema) -> pl.DataFrame:
+def _complete_dates(work: pl.DataFrame, schema: Schema, plan: _Plan) -> pl.DataFrame:
     """Re-read, with every accepted form, only the date columns the fast form left unread."""
-    dates = [f for f in schema.fields if f.type == "date"]
-    if not dates:
+    if not plan.gaps:
         return work
-    gaps = work.select(
-        (pl.col(_text_name(f)).is_not_null() & pl.col(f.target).is_null()).any().alias(f.target)
-        for f in dates
-    ).row(0)
+    dates = [f for f in schema.fields if f.type == "date"]
+    gaps = work.select(plan.gaps).row(0)
     redo = [f for f, gap in zip(dates, gaps, strict=True) if gap]
     if not redo:
         return work
