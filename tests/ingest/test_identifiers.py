@@ -5,10 +5,10 @@ from __future__ import annotations
 import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.ingest.helpers import P
+from tests.ingest.helpers import KEY, P
 
 from caseloads.ingest.identifiers import Hasher, hash_series, namespace_for
-from caseloads.ingest.pseudonymise import local_namespace, swe_namespace
+from caseloads.ingest.pseudonymise import Pseudonymiser, local_namespace, swe_namespace
 from caseloads.ingest.schema import Field, Schema
 
 VALUES = pl.Series("id", ["a1", " a1 ", "", None, "b2", "a1", "  "])
@@ -47,6 +47,37 @@ def test_a_hasher_reuses_digests_within_a_namespace_only() -> None:
     other = hasher.hash(pl.Series(["c1"]), "referral")
     assert again.to_list() == [first[1], P.one("person|301", "c3"), first[0]]
     assert other[0] != first[0]
+
+
+class CountingPseudonymiser(Pseudonymiser):
+    """Counts the values it hashes."""
+
+    hashed = 0
+
+    def digest_series(self, namespace: str, values: pl.Series) -> pl.Series:
+        self.hashed += values.len() - values.null_count()
+        return super().digest_series(namespace, values)
+
+
+def test_a_value_is_hashed_once_even_when_a_later_column_holds_it_once_each() -> None:
+    """ssd_family's children are all in ssd_person: both columns are all-distinct, and the
+    second must be joined to the first's digests, not hashed again."""
+    counting = CountingPseudonymiser(KEY)
+    hasher = Hasher(counting, "301")
+    people = hasher.hash(pl.Series(["c1", "c2", "c3"]), "person", clean=True)
+    family = hasher.hash(pl.Series(["c3", "c1", None]), "person", clean=True)
+    assert counting.hashed == 3
+    assert family.to_list() == [people[2], people[0], None]
+    hasher.hash(pl.Series(["c4", "c2"]), "person", clean=True)  # only c4 is new
+    assert counting.hashed == 4
+    assert hasher.hash(pl.Series(["c4"]), "person").to_list() == [P.one("person|301", "c4")]
+
+
+def test_clean_values_hash_as_they_would_uncleaned() -> None:
+    values = pl.Series("id", ["a", None, "b", "a"])
+    clean = Hasher(P, "301").hash(values, "person", clean=True)
+    assert clean.to_list() == Hasher(P, "301").hash(values, "person").to_list()
+    assert clean.name == "id"
 
 
 def test_namespaces() -> None:

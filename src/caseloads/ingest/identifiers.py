@@ -30,61 +30,73 @@ class Hasher:
     """Hashes the identifiers of one extract, remembering each namespace's digests, so that an id
     referenced by several tables (a person, a referral) is hashed only once per read.
 
-    Each namespace keeps one look-up of distinct values and their digests, which only grows by
-    values not seen before (so it is never de-duplicated again). A column whose values are all
-    distinct (a record's own id) is hashed in place, value by value, with no look-up. A column
-    with repeats (the child on each involvement) takes its distinct values, finds those already
-    in the look-up (a semi-join that probes the look-up against the column's own values, so its
-    cost does not grow with the look-up's), hashes the rest, and joins the digests of just those
-    distinct values back onto its rows."""
+    Each namespace keeps a look-up of the distinct values hashed so far and their digests, in
+    pieces that never overlap (a piece only ever holds values not yet known), put together only
+    when a later column needs them: a record's own ids (contacts, involvements) are usually never
+    referenced again. The first column of a namespace, if its values are all distinct, is hashed
+    in place, value by value. Any other column takes its distinct values, finds those already
+    known (a semi-join that probes the look-up against the column's own values), hashes only the
+    rest, and joins the digests of its distinct values back onto its rows; so the children of
+    ``ssd_family``, all in ``ssd_person`` already, cost a join instead of a hash each."""
 
     def __init__(self, p: Pseudonymiser, la_code: str) -> None:
         self._p = p
         self._la = la_code
-        self._known: dict[str, pl.DataFrame] = {}
+        self._pieces: dict[str, list[pl.DataFrame]] = {}
 
-    def hash(self, values: pl.Series, kind: str) -> pl.Series:
+    def hash(self, values: pl.Series, kind: str, *, clean: bool = False) -> pl.Series:
         """Hash in the namespace of ``kind`` (``person``, ``worker``, ``swe`` ...)."""
-        return self.hash_in(values, namespace_for(kind, self._la))
+        return self.hash_in(values, namespace_for(kind, self._la), clean=clean)
 
     def _digests(self, namespace: str, values: pl.Series) -> pl.Series:
         return self._p.digest_series(namespace, values).alias("h")
 
-    def _learn(self, namespace: str, fresh: pl.DataFrame) -> None:
-        """Add ``k, h`` rows whose ``k`` is not yet known in ``namespace``."""
-        known = self._known.get(namespace)
-        self._known[namespace] = fresh if known is None else pl.concat([known, fresh])
+    def _known(self, namespace: str) -> pl.DataFrame | None:
+        """The namespace's look-up (``k``, ``h``, one row per distinct value), if any."""
+        pieces = self._pieces.get(namespace)
+        if not pieces:
+            return None
+        if len(pieces) > 1:
+            pieces[:] = [pl.concat(pieces)]
+        return pieces[0]
 
-    def hash_in(self, values: pl.Series, namespace: str) -> pl.Series:
-        """Keyed hash of each value in ``namespace``; blank and null stay null."""
-        stripped = pl.col("k").cast(pl.String).str.strip_chars()
-        text = (
-            values.to_frame("k")
-            .select(pl.when(stripped.str.len_bytes() > 0).then(stripped).alias("k"))
-            .to_series()
-        )
-        known = self._known.get(namespace)
+    def hash_in(self, values: pl.Series, namespace: str, *, clean: bool = False) -> pl.Series:
+        """Keyed hash of each value in ``namespace``; blank and null stay null. ``clean``: the
+        values are already stripped with blanks as null (a schema's typed ``id`` column), so
+        that pass is skipped."""
+        if clean:
+            text = values.cast(pl.String).rename("k")
+        else:
+            stripped = pl.col("k").cast(pl.String).str.strip_chars()
+            text = (
+                values.to_frame("k")
+                .select(pl.when(stripped.str.len_bytes() > 0).then(stripped).alias("k"))
+                .to_series()
+            )
+        pieces = self._pieces.setdefault(namespace, [])
+        known = self._known(namespace)
         distinct = text.drop_nulls().unique()
-        if distinct.len() == text.len() - text.null_count():
+        if known is None and distinct.len() == text.len() - text.null_count():
             digests = self._digests(namespace, text)
-            rows = pl.DataFrame({"k": text, "h": digests}).drop_nulls()
-            if known is not None:
-                rows = rows.join(known, on="k", how="anti")
-            self._learn(namespace, rows)
+            pieces.append(pl.DataFrame({"k": text, "h": digests}).drop_nulls())
             return digests.alias(values.name)
         wanted = distinct.to_frame("k")
         hits = None if known is None else known.join(wanted, on="k", how="semi")
         fresh = wanted if hits is None else wanted.join(hits, on="k", how="anti")
-        fresh = fresh.with_columns(self._digests(namespace, fresh.get_column("k")))
-        self._learn(namespace, fresh)
+        if fresh.height:
+            fresh = fresh.with_columns(self._digests(namespace, fresh.get_column("k")))
+            pieces.append(fresh)
+        else:
+            fresh = fresh.with_columns(pl.lit(None, pl.String).alias("h"))
         lookup = fresh if hits is None else pl.concat([hits, fresh])
         joined = text.to_frame("k").join(lookup, on="k", how="left", maintain_order="left")
         return joined.get_column("h").alias(values.name)
 
     def pseudonymise(self, frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:
-        """Replace every ``id`` field of ``schema`` that names a namespace with its hash."""
+        """Replace every ``id`` field of ``schema`` that names a namespace with its hash (the
+        frame is typed by the schema, so its ids are already clean)."""
         hashed = [
-            self.hash(frame.get_column(f.target), f.namespace)
+            self.hash(frame.get_column(f.target), f.namespace, clean=True)
             for f in schema.fields
             if f.type == "id" and f.namespace is not None and f.target in frame.columns
         ]
