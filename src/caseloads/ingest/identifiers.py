@@ -34,10 +34,10 @@ class Hasher:
     pieces that never overlap (a piece only ever holds values not yet known), put together only
     when a later column needs them: a record's own ids (contacts, involvements) are usually never
     referenced again. The first column of a namespace, if its values are all distinct, is hashed
-    in place, value by value. Any other column takes its distinct values, finds those already
-    known (a semi-join that probes the look-up against the column's own values), hashes only the
-    rest, and joins the digests of its distinct values back onto its rows; so the children of
-    ``ssd_family``, all in ``ssd_person`` already, cost a join instead of a hash each."""
+    in place, value by value (with repeats, each distinct value once, joined back). A later
+    column is joined to the look-up, and only the distinct values it did not find are hashed and
+    filled in; so the children of ``ssd_family``, all in ``ssd_person`` already, cost a join
+    instead of a hash each."""
 
     def __init__(self, p: Pseudonymiser, la_code: str) -> None:
         self._p = p
@@ -75,22 +75,26 @@ class Hasher:
             )
         pieces = self._pieces.setdefault(namespace, [])
         known = self._known(namespace)
-        distinct = text.drop_nulls().unique()
-        if known is None and distinct.len() == text.len() - text.null_count():
-            digests = self._digests(namespace, text)
-            pieces.append(pl.DataFrame({"k": text, "h": digests}).drop_nulls())
-            return digests.alias(values.name)
-        wanted = distinct.to_frame("k")
-        hits = None if known is None else known.join(wanted, on="k", how="semi")
-        fresh = wanted if hits is None else wanted.join(hits, on="k", how="anti")
-        if fresh.height:
-            fresh = fresh.with_columns(self._digests(namespace, fresh.get_column("k")))
+        if known is None:
+            distinct = text.drop_nulls().unique()
+            if distinct.len() == text.len() - text.null_count():
+                digests = self._digests(namespace, text)
+                pieces.append(pl.DataFrame({"k": text, "h": digests}).drop_nulls())
+                return digests.alias(values.name)
+            fresh = distinct.to_frame("k").with_columns(self._digests(namespace, distinct))
             pieces.append(fresh)
-        else:
-            fresh = fresh.with_columns(pl.lit(None, pl.String).alias("h"))
-        lookup = fresh if hits is None else pl.concat([hits, fresh])
-        joined = text.to_frame("k").join(lookup, on="k", how="left", maintain_order="left")
-        return joined.get_column("h").alias(values.name)
+            return _look_up(text, fresh).alias(values.name)
+        # Most values are usually known already: look every row up, then hash only the distinct
+        # values that were not found and fill those rows in.
+        digests = _look_up(text, known)
+        missing = (digests.is_null() & text.is_not_null()).arg_true()
+        if missing.len():
+            unknown = text.gather(missing)
+            fresh_keys = unknown.unique()
+            fresh = fresh_keys.to_frame("k").with_columns(self._digests(namespace, fresh_keys))
+            pieces.append(fresh)
+            digests = digests.scatter(missing, _look_up(unknown, fresh))
+        return digests.alias(values.name)
 
     def pseudonymise(self, frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:
         """Replace every ``id`` field of ``schema`` that names a namespace with its hash (the
@@ -101,6 +105,12 @@ class Hasher:
             if f.type == "id" and f.namespace is not None and f.target in frame.columns
         ]
         return frame.with_columns(hashed) if hashed else frame
+
+
+def _look_up(text: pl.Series, lookup: pl.DataFrame) -> pl.Series:
+    """The digest (``lookup``'s ``h``) of each value, null where it is not in ``lookup``."""
+    joined = text.to_frame("k").join(lookup, on="k", how="left", maintain_order="left")
+    return joined.get_column("h")
 
 
 def hash_series(p: Pseudonymiser, values: pl.Series, namespace: str) -> pl.Series:
