@@ -279,6 +279,12 @@ def test_unknown_professional_and_person_in_involvements_are_errors(tmp_path: Pa
         ("error", "reference.unknown", 5, "invo_professional_id", "AA9"),
         ("warning", "reference.unknown", 3, "cine_referral_worker_id", "AA9"),
     ]
+    # An unknown professional's worker id is hashed from the professional id itself; the known
+    # ones still resolve to their staff ids (PR1 -> ST1; PR2 has none, so prof:PR2).
+    workers = extract.frames["involvements"].get_column("worker_id").to_list()
+    assert workers == [P.one(ns("worker"), ref) for ref in ("ST1", "prof:PR2", "ST1", "prof:PR7")]
+    referral_workers = extract.frames["referrals"].get_column("worker_id").to_list()
+    assert P.one(ns("worker"), "prof:PR9") in referral_workers
     assert_no_raw(extract, ["PR7", "C009", "PR9"])
 
 

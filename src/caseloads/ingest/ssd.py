@@ -245,10 +245,9 @@ class _Reader:
             )
 
     def _resolve_workers(self, table: SsdTable, frame: pl.DataFrame, file: str) -> pl.DataFrame:
-        prefixed = (PROFESSIONAL_PREFIX + frame.get_column(WORKER)).alias(WORKER)
-        fallback = self.hasher.hash(prefixed, "worker").alias(WORKER)
         if self.professionals is None:
-            return frame.with_columns(fallback)
+            prefixed = (PROFESSIONAL_PREFIX + frame.get_column(WORKER)).alias(WORKER)
+            return frame.with_columns(self.hasher.hash(prefixed, "worker").alias(WORKER))
         checks.unknown_reference(
             frame,
             WORKER,
@@ -262,9 +261,13 @@ class _Reader:
         joined = frame.join(
             self.professionals, left_on=WORKER, right_on=_REF, how="left", maintain_order="left"
         )
-        return joined.with_columns(pl.coalesce(pl.col(_RESOLVED), fallback).alias(WORKER)).drop(
-            _RESOLVED
-        )
+        resolved = joined.get_column(_RESOLVED)
+        # Only the rows whose professional is unknown fall back to the professional id's hash.
+        unknown = (resolved.is_null() & joined.get_column(WORKER).is_not_null()).arg_true()
+        if unknown.len():
+            prefixed = PROFESSIONAL_PREFIX + joined.get_column(WORKER).gather(unknown)
+            resolved = resolved.scatter(unknown, self.hasher.hash(prefixed, "worker"))
+        return joined.with_columns(resolved.alias(WORKER)).drop(_RESOLVED)
 
     def teams(self, frames: Iterable[pl.DataFrame]) -> pl.DataFrame:
         rows = self.typed.get("ssd_department")
