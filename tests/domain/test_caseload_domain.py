@@ -353,6 +353,16 @@ def test_codes_are_exact_whatever_the_hashes(few: bool) -> None:
         assert sorted(names.to_list()) == ["a", "b", "c", "d"]
 
 
+def test_codes_of_runs_of_equal_ids() -> None:
+    """Ids listed in runs (an extract ordered child by child) are encoded one run at a time;
+    the codes are those of every value, nulls and values recurring after other runs included."""
+    values = pl.Series([None, None, "a", "a", "a", "b", "b", "a", "a", None, "c", "c"])
+    codes, names = caseload._encode(values)
+    assert names.gather(codes).to_list() == values.to_list()
+    assert names.len() == 4
+    assert codes.to_list()[:5] == [codes[0], codes[0], codes[2], codes[2], codes[2]]
+
+
 def test_sorting_packed_keys_or_rows_gives_one_order() -> None:
     frame = pl.DataFrame(
         {"x": [3, 1, 2, 1, 3], "y": [0, 7, 5, 2, 1]}, schema={"x": pl.UInt64, "y": pl.UInt64}

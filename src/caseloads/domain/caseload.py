@@ -178,9 +178,21 @@ def _encode(
     high bits packed with the row numbers as numbers. Every value is then compared with its
     group's first value, and the values that differ (different values whose hashes share those
     bits) are given codes of their own, exactly: the codes never depend on the hash being free
-    of collisions, only the speed does."""
+    of collisions, only the speed does.
+
+    Without ``few``, a value equal to the one before it takes its code: where at least a
+    eighth of the values repeat their neighbour (an extract listed child by child), only the
+    first of each run is hashed and sorted."""
     values = values.rechunk()
     rows = values.len()
+    if not few and hashes is None and rows > 1:
+        new = values.to_frame("v").select(
+            pl.col("v").ne_missing(pl.col("v").shift(1)) | (pl.int_range(pl.len()) == 0)
+        )["v"]
+        if new.sum() <= rows * 7 // 8:
+            heads = values.filter(new)
+            codes, names = _encode(heads, hashes=heads.hash())
+            return codes.gather(new.cum_sum() - 1), names
     hashes = values.hash() if hashes is None else hashes
     if few:
         firsts = pl.DataFrame(
@@ -195,7 +207,6 @@ def _encode(
         high = pl.col("p") // (low + 1)
         ranked = (
             hashes.to_frame("h")
-            .lazy()
             .select(
                 (pl.col("h") // (low + 1) * (low + 1) + pl.int_range(pl.len(), dtype=pl.UInt64))
                 .sort()
@@ -205,7 +216,6 @@ def _encode(
                 (pl.col("p") & low).cast(pl.UInt32).alias("row"),
                 (high != high.shift(1)).fill_null(True).alias("first"),
             )
-            .collect()
         )
         names = values.gather(ranked.filter("first")["row"])
         codes = pl.zeros(rows, pl.UInt32, eager=True).scatter(
@@ -297,7 +307,8 @@ def _sorted(frame: pl.DataFrame, parts: Sequence[tuple[str, int]]) -> pl.DataFra
     for name, size in parts:
         total //= max(size, 1)
         decoded.append((pl.col("_k") // total % max(size, 1)).cast(frame.schema[name]).alias(name))
-    return frame.lazy().select(_key(*parts).sort().alias("_k")).select(decoded).collect()
+    # Eager: Polars' streaming engine (lazy frames' default) sorts this about 40% slower.
+    return frame.select(_key(*parts).sort().alias("_k")).select(decoded)
 
 
 def _runs(frame: pl.DataFrame, key: str, keys: int, size: int) -> pl.DataFrame:
