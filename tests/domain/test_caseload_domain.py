@@ -513,3 +513,33 @@ def test_a_child_in_two_families_counts_in_the_first() -> None:
     (row,) = caseload.worker_steps(inputs, DEFAULT, [D]).to_dicts()
     # F1 = {A, B}: 5 + 0.5 x 5; F2 = {C}: 5.
     assert (row["children"], row["families"], row["weighted_points"]) == (3, 2, 12.5)
+
+
+def test_children_never_held_and_children_held_later() -> None:
+    """Status and family rows of a child nobody holds change nothing (X shares a family with C
+    and one with A and B); a child first held between two steps counts from the later one; a
+    child alone in its family counts its points in full as its status changes."""
+    rank = {s: i for i, s in enumerate(STATUSES)}
+    d1, d2, d3 = date(2024, 1, 7), date(2024, 1, 14), date(2024, 1, 21)
+    status = _ranks(
+        [
+            ("A", rank["cla"], None, None),
+            ("C", rank["cp"], None, date(2024, 1, 10)),
+            ("C", rank["cin"], date(2024, 1, 11), None),
+            ("E", rank["cp"], date(2024, 1, 1), None),
+            ("X", rank["cla"], None, None),
+        ]
+    )
+    inputs = _inputs(
+        [("W", c, date(2024, 1, 1), None) for c in ("A", "B", "C")]
+        + [("W", "E", date(2024, 1, 15), None)],
+        [("F", "A"), ("F", "B"), ("F", "X"), ("H", "C"), ("H", "X"), ("G", "E")],
+        status,
+    )
+    rows = {
+        r["step"]: (r["children"], r["families"], r["weighted_points"])
+        for r in caseload.worker_steps(inputs, DEFAULT, [d1, d2, d3]).to_dicts()
+    }
+    # F = {A cla 5, B other 1}: 5 + 0.5 x 1 = 5.5; H = {C}: cp 5, then cin 3 from 11 January;
+    # G = {E, cp 5} from 15 January.
+    assert rows == {d1: (3, 2, 10.5), d2: (3, 2, 8.5), d3: (4, 3, 13.5)}

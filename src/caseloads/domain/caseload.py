@@ -542,6 +542,12 @@ def _caseload_changes(
         chosen["child"], family_codes + kids
     )
     groups = kids + family_names.len()
+    # A child alone in its family among the children held is a family group of its own with
+    # whichever worker holds it (a worker's spans of one child never overlap: _runs).
+    held_kids = wanted.arg_true().cast(pl.UInt32)
+    alone = pl.zeros(kids, pl.Boolean, eager=True).scatter(
+        held_kids, ~_repeated(family_of.gather(held_kids), groups)
+    )
     group = pl.col("worker").cast(pl.UInt64) * groups + pl.lit(family_of).gather(pl.col("child"))
     return _group_changes(
         pieces.select(
@@ -549,6 +555,7 @@ def _caseload_changes(
             "a",
             "b",
             _table(renumber, pl.UInt8).gather(pl.col("level")).alias("level"),
+            pl.lit(alone).gather(pl.col("child")).alias("alone"),
         ),
         scheme,
         [levels[i] for i in used],
@@ -736,15 +743,19 @@ def _group_changes(
     groups: int,
     size: int,
 ) -> pl.DataFrame:
-    """The workers' totals from ``pieces`` (``group, a, b, level``; ``group`` = worker x
-    ``groups`` + family, ``level`` indexes ``levels``, highest first). One sweep per family
-    group keeps its children, their points (in 1/10,000 points) and its count of children per
-    level (side by side in integers), so the highest level held is the lowest field set; each
-    group's changes of children, 1 family and weighted points are then summed per worker and
-    swept again."""
+    """The workers' totals from ``pieces`` (``group, a, b, level, alone``; ``group`` = worker
+    x ``groups`` + family, ``level`` indexes ``levels``, highest first; ``alone`` where the
+    piece is its group's only one at each step it covers). One sweep per family group keeps
+    its children, their points (in 1/10,000 points) and its count of children per level (side
+    by side in integers), so the highest level held is the lowest field set; each group's
+    changes of children, 1 family and weighted points are then summed per worker and swept
+    again. A piece ``alone`` is a group of one child, which counts its points in full, so its
+    changes go straight to the second sweep."""
     _fits(workers, groups, size)
     count = len(levels)
     units = [round(v * _UNITS) for v in levels]
+    single = pieces.filter("alone")
+    pieces = pieces.filter(~pl.col("alone"))
     at = pl.col("group") * size
     events = _sorted(
         pl.concat(
@@ -805,12 +816,30 @@ def _group_changes(
         .alias("weighted"),
     )
     same = pl.col("group") == pl.col("group").shift(1)
-    deltas = state.select(
-        "k",
-        *(
-            (pl.col(c) - pl.when(same).then(pl.col(c).shift(1)).otherwise(0)).alias(c)
-            for c in names
-        ),
+    worker_at = pl.col("group") // groups * size
+    points = _table(units, pl.Int64).gather("level")
+    deltas = pl.concat(
+        [
+            state.select(
+                "k",
+                *(
+                    (pl.col(c) - pl.when(same).then(pl.col(c).shift(1)).otherwise(0)).alias(c)
+                    for c in names
+                ),
+            ),
+            single.select(
+                (worker_at + pl.col("a").cast(pl.UInt64)).alias("k"),
+                pl.lit(1, pl.Int64).alias("children"),
+                pl.lit(1, pl.Int64).alias("families"),
+                points.alias("weighted"),
+            ),
+            single.select(
+                (worker_at + pl.col("b").cast(pl.UInt64)).alias("k"),
+                pl.lit(-1, pl.Int64).alias("children"),
+                pl.lit(-1, pl.Int64).alias("families"),
+                (-points).alias("weighted"),
+            ),
+        ]
     )
     order = _sorted(
         deltas.select("k", pl.int_range(pl.len(), dtype=pl.UInt64).alias("row")),
