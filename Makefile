@@ -21,7 +21,7 @@ demo: $(STAMP)
 	$(BIN)/caseloads demo --size council --serve
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -143,9 +144,7 @@ def test_a_spill_folder_left_by_a_killed_import_is_removed_by_the_next() -> None
         assert not mine.exists()
     finally:
         for folder in (dead, live):
-            if folder.exists():
-                (folder / "x.arrow").unlink()
-                folder.rmdir()
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_a_tiny_national_demo(settings: Settings, tmp_path: Path) -> None:
