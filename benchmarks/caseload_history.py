@@ -215,10 +215,27 @@ _DATES = {
 }
 
 
-def read_national(path: str) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
-    """Every active row the caseload needs, all authorities, read-only; team ids prefixed."""
+def smallest_authorities(path: str, count: int) -> list[str]:
+    """The ``count`` authorities with the fewest involvement rows."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    rows = conn.execute(
+        "SELECT la_code FROM involvements GROUP BY la_code ORDER BY count(*), la_code LIMIT ?",
+        (count,),
+    ).fetchall()
+    conn.close()
+    return [row[0] for row in rows]
+
+
+def read_national(
+    path: str, only: list[str] | None = None
+) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
+    """Every active row the caseload needs, all authorities (or ``only`` these), read-only; team
+    ids prefixed."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     active = "SELECT batch_id FROM batches WHERE status = 'active'"
+    if only is not None:
+        codes = ", ".join(f"'{code}'" for code in only if code.isalnum())
+        active += f" AND la_code IN ({codes})"
     frames: dict[str, pl.DataFrame] = {}
     for table, columns in _TABLES.items():
         names = ["la_code", *[c.strip() for c in columns.split(",")]]
@@ -260,7 +277,12 @@ def read_national(path: str) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
     return frames, teams
 
 
-def national(path: str, end: date, runs: int) -> dict[str, Any]:
+def national(
+    path: str, end: date, runs: int, baseline_authorities: int, full_baseline: bool
+) -> dict[str, Any]:
+    """Ours on every authority; the pandas baseline on the ``baseline_authorities`` smallest
+    authorities' share (ours again on the same share, same run), or on all of them with
+    ``full_baseline`` (about an hour on two cores)."""
     start = time.perf_counter()
     frames, teams = read_national(path)
     read_s = time.perf_counter() - start
@@ -278,7 +300,15 @@ def national(path: str, end: date, runs: int) -> dict[str, Any]:
         "to": str(steps[-1]),
         "involvements": frames["involvements"].height,
     }
-    result.update(_compare(inputs, scheme, teams, steps, runs, baseline_runs=1))
+    if full_baseline:
+        result.update(_compare(inputs, scheme, teams, steps, runs, baseline_runs=1))
+        return result
+    result["compute_s"] = round(_median(lambda: ours(inputs, scheme, teams, steps), runs)[0], 3)
+    codes = smallest_authorities(path, baseline_authorities)
+    share_frames, share_teams = read_national(path, codes)
+    share = service.caseload_inputs(share_frames, scheme)
+    compared = _compare(share, scheme, share_teams, steps, runs, baseline_runs=1)
+    result["baseline_share"] = {"authorities": len(codes), **compared}
     return result
 
 
@@ -292,6 +322,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-national", action="store_true")
     parser.add_argument("--skip-council", action="store_true")
+    parser.add_argument(
+        "--baseline-authorities",
+        type=int,
+        default=40,
+        help="national: run the pandas baseline on this many of the smallest authorities",
+    )
+    parser.add_argument(
+        "--full-baseline",
+        action="store_true",
+        help="national: run the pandas baseline on every authority (about an hour)",
+    )
     args = parser.parse_args()
     out: dict[str, Any] = {}
     if not args.skip_council:
@@ -301,7 +342,11 @@ def main() -> None:
     print(json.dumps(out, indent=2), file=sys.stderr)
     if not args.skip_national and Path(args.national_db).exists():
         out["national"] = national(
-            args.national_db, date.fromisoformat(args.national_to), args.runs
+            args.national_db,
+            date.fromisoformat(args.national_to),
+            args.runs,
+            args.baseline_authorities,
+            args.full_baseline,
         )
     print(json.dumps(out, indent=2))
 
