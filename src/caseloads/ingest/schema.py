@@ -109,7 +109,7 @@ def apply_schema(
     """Typed frame: ``_row`` plus one column per field target. Reports every bad value."""
     plan = _plan_for(schema, frame.columns)
     work = frame.lazy().select(pl.col(ROW), *plan.texts).with_columns(plan.parses).collect()
-    work = _complete_dates(work, schema, plan)
+    work = _complete_dates(work, plan)
     if plan.checks:
         counts = work.select(plan.counts).row(0)
         for (f, rule, message, mask), count in zip(plan.checks, counts, strict=True):
@@ -135,6 +135,7 @@ class _Plan:
 
     texts: list[pl.Expr]
     parses: list[pl.Expr]
+    dates: list[Field]
     gaps: list[pl.Expr]
     checks: list[tuple[Field, str, str, pl.Expr]]
     counts: list[pl.Expr]
@@ -160,13 +161,14 @@ def _plan_for(schema: Schema, columns: list[str]) -> _Plan:
         for f in schema.fields
     ]
     checks = [check for f in schema.fields for check in _checks(f, f.source in present)]
+    dates = [f for f in schema.fields if f.type == "date"]
     plan = _Plan(
         texts=texts,
         parses=[_parse_fast(f) for f in schema.fields],
+        dates=dates,
         gaps=[
             (pl.col(_text_name(f)).is_not_null() & pl.col(f.target).is_null()).any().alias(f.target)
-            for f in schema.fields
-            if f.type == "date"
+            for f in dates
         ],
         checks=checks,
         counts=[mask.sum().alias(str(i)) for i, (_, _, _, mask) in enumerate(checks)],
@@ -198,13 +200,12 @@ def _parse_fast(f: Field) -> pl.Expr:
     return expr.alias(f.target)
 
 
-def _complete_dates(work: pl.DataFrame, schema: Schema, plan: _Plan) -> pl.DataFrame:
+def _complete_dates(work: pl.DataFrame, plan: _Plan) -> pl.DataFrame:
     """Re-read, with every accepted form, only the date columns the fast form left unread."""
-    if not plan.gaps:
+    if not plan.dates:
         return work
-    dates = [f for f in schema.fields if f.type == "date"]
     gaps = work.select(plan.gaps).row(0)
-    redo = [f for f, gap in zip(dates, gaps, strict=True) if gap]
+    redo = [f for f, gap in zip(plan.dates, gaps, strict=True) if gap]
     if not redo:
         return work
     return work.with_columns(parse.date_full(pl.col(_text_name(f))).alias(f.target) for f in redo)

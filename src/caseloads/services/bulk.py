@@ -133,7 +133,7 @@ def _process_alive(pid_text: str) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
+        pass  # alive, but another user's
     return True
 
 
