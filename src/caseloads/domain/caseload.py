@@ -44,6 +44,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy as np
 import polars as pl
 
 from caseloads.domain.weights import STATUSES, Scheme, normalise_role
@@ -218,8 +219,10 @@ def _encode(
             )
         )
         names = values.gather(ranked.filter("first")["row"])
-        codes = pl.zeros(rows, pl.UInt32, eager=True).scatter(
-            ranked["row"], (ranked["first"].cum_sum() - 1).cast(pl.UInt32)
+        codes = _scatter(
+            pl.zeros(rows, pl.UInt32, eager=True),
+            ranked["row"],
+            (ranked["first"].cum_sum() - 1).cast(pl.UInt32),
         )
     # Checked in slices, so that the names gathered for the check stay small.
     step = 1 << 22
@@ -238,11 +241,21 @@ def _encode(
     return codes, names
 
 
+def _scatter(target: pl.Series, rows: pl.Series, values: pl.Series | bool) -> pl.Series:
+    """``target`` with ``values`` written at ``rows`` (no nulls in any), through numpy: several
+    times faster than :meth:`polars.Series.scatter` on millions of rows."""
+    out = target.to_numpy(writable=True)
+    out[rows.to_numpy()] = values.to_numpy() if isinstance(values, pl.Series) else values
+    return pl.Series(target.name, out)
+
+
 def _sorted_codes(codes: pl.Series, names: pl.Series) -> tuple[pl.Series, pl.Series]:
     """The codes renumbered so that their order is the names' order (nulls first)."""
     order = names.arg_sort()
-    rank = pl.zeros(names.len(), pl.UInt32, eager=True).scatter(
-        order, pl.int_range(names.len(), dtype=pl.UInt32, eager=True)
+    rank = _scatter(
+        pl.zeros(names.len(), pl.UInt32, eager=True),
+        order,
+        pl.int_range(names.len(), dtype=pl.UInt32, eager=True),
     )
     return rank.gather(codes), names.gather(order)
 
@@ -513,7 +526,7 @@ def _caseload_changes(
         "a",
         "b",
     )
-    wanted = pl.zeros(kids, pl.Boolean, eager=True).scatter(held["child"], True)
+    wanted = _scatter(pl.zeros(kids, pl.Boolean, eager=True), held["child"], True)
     present = pl.lit(wanted).gather(pl.col("child"))
     segments, levels = _child_points(
         status,
@@ -538,15 +551,17 @@ def _caseload_changes(
         ]
     )
     family_codes, family_names = _encode(chosen["family_id"].cast(pl.String))
-    family_of = pl.int_range(kids, dtype=pl.UInt32, eager=True).scatter(
-        chosen["child"], family_codes + kids
+    family_of = _scatter(
+        pl.int_range(kids, dtype=pl.UInt32, eager=True), chosen["child"], family_codes + kids
     )
     groups = kids + family_names.len()
     # A child alone in its family among the children held is a family group of its own with
     # whichever worker holds it (a worker's spans of one child never overlap: _runs).
     held_kids = wanted.arg_true().cast(pl.UInt32)
-    alone = pl.zeros(kids, pl.Boolean, eager=True).scatter(
-        held_kids, ~_repeated(family_of.gather(held_kids), groups)
+    alone = _scatter(
+        pl.zeros(kids, pl.Boolean, eager=True),
+        held_kids,
+        ~_repeated(family_of.gather(held_kids), groups),
     )
     group = pl.col("worker").cast(pl.UInt64) * groups + pl.lit(family_of).gather(pl.col("child"))
     return _group_changes(
@@ -569,9 +584,9 @@ def _repeated(codes: pl.Series, size: int) -> pl.Series:
     """Whether each code (below ``size``) occurs more than once in ``codes``: each code's last
     row is found by writing every row number to it in turn (no hashing)."""
     rows = pl.int_range(codes.len(), dtype=pl.UInt32, eager=True)
-    last = pl.zeros(size, pl.UInt32, eager=True).scatter(codes, rows)
+    last = _scatter(pl.zeros(size, pl.UInt32, eager=True), codes, rows)
     others = codes.filter(last.gather(codes) != rows)
-    return pl.zeros(size, pl.Boolean, eager=True).scatter(others, True).gather(codes)
+    return _scatter(pl.zeros(size, pl.Boolean, eager=True), others, True).gather(codes)
 
 
 def _table(values: Sequence[float], dtype: pl.DataType | type[pl.DataType]) -> pl.Expr:
@@ -621,12 +636,12 @@ def _child_points(
         ]
     )
     codes = [(f, up) for f in range(none + 1) for up in (0, 1)]
-    step = _table([0 if f == none else 2 * up - 1 for f, up in codes], pl.Int64)
     starts = children.select("child", pl.lit(2 * none + 1, pl.UInt8).alias("code"))
-    events = _status_events(spans, starts, kids, size)
-    most = int(events.select(step.gather("code").cum_sum().max().fill_null(0)).item())
+    # No more of a child's spans are open at once than it has: the most spans of one child
+    # bounds every field's count.
+    most = int(np.bincount(spans["child"].to_numpy()).max(initial=0)) if spans.height else 0
     if most.bit_length() * none > 63:
-        # Over 511 spans open at once: merge each status's spans of a child first (then at
+        # Over 511 spans of one child: merge each status's spans of a child first (then at
         # most one is open per status).
         merged = _runs(
             spans.select(
@@ -644,8 +659,8 @@ def _child_points(
             "a",
             "b",
         )
-        events = _status_events(spans, starts, kids, size)
-        most = none
+        most = 1
+    events = _status_events(spans, starts, kids, size)
     bits = max(1, most.bit_length())
     weight = [0 if f == none else (2 * up - 1) << (bits * f) for f, up in codes]
     swept = _last_per(
@@ -721,7 +736,7 @@ def _pieces(held: pl.DataFrame, segments: pl.DataFrame, kids: int, size: int) ->
     )
     queries = _sorted(queries, [("k", kids * size), ("q", 2 * rows)])
     found = queries.join_asof(right, on="k", strategy="backward", check_sortedness=False)
-    index = pl.zeros(2 * rows, pl.UInt32, eager=True).scatter(found["q"], found["i"])
+    index = _scatter(pl.zeros(2 * rows, pl.UInt32, eager=True), found["q"], found["i"])
     spans = held.with_columns(
         pl.int_ranges(index.gather_every(2), index.gather_every(2, offset=1) + 1).alias("i")
     ).explode("i")
