@@ -285,6 +285,10 @@ def test_unknown_professional_and_person_in_involvements_are_errors(tmp_path: Pa
     assert workers == [P.one(ns("worker"), ref) for ref in ("ST1", "prof:PR2", "ST1", "prof:PR7")]
     referral_workers = extract.frames["referrals"].get_column("worker_id").to_list()
     assert P.one(ns("worker"), "prof:PR9") in referral_workers
+    # The unknown person is hashed like the known ones (the look-up of ssd_person's people
+    # gives the known digests; the unknown id is hashed on its own).
+    children = extract.frames["involvements"].get_column("child_id").to_list()
+    assert children == [P.one(ns("person"), c) for c in ("C001", "C001", "C002", "C009")]
     assert_no_raw(extract, ["PR7", "C009", "PR9"])
 
 

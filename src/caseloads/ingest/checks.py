@@ -143,6 +143,34 @@ def unknown_reference(
     """Rows whose ``column`` is filled but not in ``known``; returns the mask of those rows."""
     missing = pl.col(column).is_not_null() & ~pl.col(column).is_in(known.implode())
     mask = frame.select(missing.alias("_m")).get_column("_m")
+    report_unknown(
+        frame,
+        column,
+        mask,
+        file=file,
+        findings=findings,
+        severity=severity,
+        message=message,
+        label=label,
+        private=private,
+    )
+    return mask
+
+
+def report_unknown(
+    frame: pl.DataFrame,
+    column: str,
+    mask: pl.Series,
+    *,
+    file: str,
+    findings: Findings,
+    severity: Severity,
+    message: str,
+    label: str | None = None,
+    private: bool = True,
+) -> None:
+    """:func:`unknown_reference`'s findings for a mask already worked out (``reference.unknown``,
+    one per row of ``mask``)."""
     if mask.any():
         value = pl.col(column)
         findings.from_frame(
@@ -154,7 +182,6 @@ def unknown_reference(
             column=label or column,
             value_col=column,
         )
-    return mask
 
 
 def conflicts(

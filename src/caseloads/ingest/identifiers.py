@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import polars as pl
 
 from caseloads.ingest.pseudonymise import Pseudonymiser, local_namespace, swe_namespace
@@ -96,13 +98,19 @@ class Hasher:
             digests = digests.scatter(missing, _look_up(unknown, fresh))
         return digests.alias(values.name)
 
-    def pseudonymise(self, frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:
+    def pseudonymise(
+        self, frame: pl.DataFrame, schema: Schema, *, done: Collection[str] = ()
+    ) -> pl.DataFrame:
         """Replace every ``id`` field of ``schema`` that names a namespace with its hash (the
-        frame is typed by the schema, so its ids are already clean)."""
+        frame is typed by the schema, so its ids are already clean), except the columns
+        ``done`` names, which the caller has hashed already."""
         hashed = [
             self.hash(frame.get_column(f.target), f.namespace, clean=True)
             for f in schema.fields
-            if f.type == "id" and f.namespace is not None and f.target in frame.columns
+            if f.type == "id"
+            and f.namespace is not None
+            and f.target in frame.columns
+            and f.target not in done
         ]
         return frame.with_columns(hashed) if hashed else frame
 

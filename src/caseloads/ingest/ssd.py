@@ -61,6 +61,8 @@ from caseloads.ingest.targets import (
 KIND = "ssd"
 _REF = "_professional_ref"
 _RESOLVED = "_worker_resolved"
+_RAW = "_raw_id"
+_HASHED = "_hashed_id"
 #: A professional id stands in for a missing staff id with this prefix, so that it can never be
 #: mistaken for an HR ``worker_ref`` of the same text.
 PROFESSIONAL_PREFIX = "prof:"
@@ -174,9 +176,17 @@ class _Reader:
         self.findings = findings
         self.hasher = Hasher(p, la)
         self.typed = typed
-        person = typed.get("ssd_person")
-        self.people = person.frame.get_column(PERSON).drop_nulls() if person else None
+        self.people = self._person_map(typed.get("ssd_person"))
         self.professionals = self._professional_map(typed.get("ssd_professionals"))
+
+    def _person_map(self, read: Typed | None) -> pl.DataFrame | None:
+        """Raw person id -> hashed child id, for the people of ``ssd_person``. Every other table's
+        person ids are joined to it once: the join both hashes them and finds the unknown ones
+        (a separate membership test per table cost as much again)."""
+        if read is None:
+            return None
+        ids = read.frame.get_column(PERSON).drop_nulls().unique(maintain_order=True)
+        return pl.DataFrame({_RAW: ids, _HASHED: self.hasher.hash(ids, "person", clean=True)})
 
     def _professional_map(self, read: Typed | None) -> pl.DataFrame | None:
         """Raw professional id -> hashed worker id (staff id, else the professional id)."""
@@ -200,10 +210,14 @@ class _Reader:
             return empty_frame(table.target)
         frame, file = read.frame, read.name
         self._row_rules(table, frame, file)
+        people = self._hashed_people(table, frame, file)
         if table.has_worker:
             frame = self._resolve_workers(table, frame, file)
         frame = _derive(table, frame, self.hasher)
-        frame = self.hasher.pseudonymise(frame, table.schema)
+        if people is not None:
+            frame = frame.with_columns(people)
+        done = () if people is None else (PERSON,)
+        frame = self.hasher.pseudonymise(frame, table.schema, done=done)
         labels = {f.target: f.source for f in table.fields}
         return conform(frame, table.target, file=file, findings=self.findings, labels=labels)
 
@@ -232,17 +246,35 @@ class _Reader:
         for f in table.fields:
             if f.namespace == "swe":
                 checks.swe_shape(frame, f.target, file=file, findings=self.findings, label=f.source)
-        if table.has_person and self.people is not None and table.name != "ssd_person":
-            checks.unknown_reference(
+
+    def _hashed_people(self, table: SsdTable, frame: pl.DataFrame, file: str) -> pl.Series | None:
+        """The table's person ids hashed through the ``ssd_person`` look-up, reporting each id
+        that is not there (``reference.unknown``) and hashing those on their own; None when
+        there is no person column or no ``ssd_person``."""
+        if not table.has_person or self.people is None:
+            return None
+        raw = frame.get_column(PERSON)
+        hashed = (
+            raw.to_frame(_RAW)
+            .join(self.people, on=_RAW, how="left", maintain_order="left")
+            .get_column(_HASHED)
+        )
+        unknown = hashed.is_null() & raw.is_not_null()
+        if table.name != "ssd_person":
+            checks.report_unknown(
                 frame,
                 PERSON,
-                self.people,
+                unknown,
                 file=file,
                 findings=self.findings,
                 severity="error" if table.person_error else "warning",
                 message="this person is not in ssd_person",
-                label=source(PERSON),
+                label=table.schema.source(PERSON),
             )
+        rows = unknown.arg_true()
+        if rows.len():
+            hashed = hashed.scatter(rows, self.hasher.hash(raw.gather(rows), "person", clean=True))
+        return hashed.alias(PERSON)
 
     def _resolve_workers(self, table: SsdTable, frame: pl.DataFrame, file: str) -> pl.DataFrame:
         if self.professionals is None:
