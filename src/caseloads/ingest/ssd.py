@@ -280,22 +280,24 @@ class _Reader:
         if self.professionals is None:
             prefixed = (PROFESSIONAL_PREFIX + frame.get_column(WORKER)).alias(WORKER)
             return frame.with_columns(self.hasher.hash(prefixed, "worker").alias(WORKER))
-        checks.unknown_reference(
+        joined = frame.join(
+            self.professionals, left_on=WORKER, right_on=_REF, how="left", maintain_order="left"
+        )
+        resolved = joined.get_column(_RESOLVED)
+        # The join finds the unknown professionals too: no separate membership test.
+        missing = resolved.is_null() & joined.get_column(WORKER).is_not_null()
+        checks.report_unknown(
             frame,
             WORKER,
-            self.professionals.get_column(_REF),
+            missing,
             file=file,
             findings=self.findings,
             severity="error" if table.person_error else "warning",
             message="this professional is not in ssd_professionals",
             label=table.schema.source(WORKER),
         )
-        joined = frame.join(
-            self.professionals, left_on=WORKER, right_on=_REF, how="left", maintain_order="left"
-        )
-        resolved = joined.get_column(_RESOLVED)
         # Only the rows whose professional is unknown fall back to the professional id's hash.
-        unknown = (resolved.is_null() & joined.get_column(WORKER).is_not_null()).arg_true()
+        unknown = missing.arg_true()
         if unknown.len():
             prefixed = PROFESSIONAL_PREFIX + joined.get_column(WORKER).gather(unknown)
             resolved = resolved.scatter(unknown, self.hasher.hash(prefixed, "worker"))
