@@ -108,7 +108,10 @@ def apply_schema(
 ) -> pl.DataFrame:
     """Typed frame: ``_row`` plus one column per field target. Reports every bad value."""
     plan = _plan_for(schema, frame.columns)
-    work = frame.lazy().select(pl.col(ROW), *plan.texts).with_columns(plan.parses).collect()
+    # Eager calls, not one lazy query: optimising a lazy plan of this many expressions took
+    # longer than the work itself on a CSWW return of about 200 workers (reading one return
+    # 33 -> 24 ms of CPU), and the SSD tables of three authorities read no slower.
+    work = frame.select(pl.col(ROW), *plan.texts).with_columns(plan.parses)
     work = _complete_dates(work, plan)
     if plan.checks:
         counts = work.select(plan.counts).row(0)
