@@ -718,28 +718,32 @@ def _status_events(spans: pl.DataFrame, starts: pl.DataFrame, kids: int, size: i
 
 def _pieces(held: pl.DataFrame, segments: pl.DataFrame, kids: int, size: int) -> pl.DataFrame:
     """``worker, child, a, b, level``: each held span ``[a, b)`` cut where the child's level
-    changes (``segments`` tile the steps per child, sorted): the segments from the one holding
-    ``a`` to the one holding ``b - 1``, both found by an as-of join."""
+    changes (``segments`` tile the steps per child, sorted), in ``held``'s order: the segments
+    from the one holding ``a`` to the one holding ``b - 1``. The first is found by an as-of
+    join of the spans sorted by child and ``a``; most spans end inside it, and only those that
+    run past its end look up their last by a second."""
     rows = held.height
     at = pl.col("child").cast(pl.UInt64) * size
     right = segments.select(
         (at + pl.col("s").cast(pl.UInt64)).alias("k"),
         pl.int_range(pl.len(), dtype=pl.UInt32).alias("i"),
     )
-    # Each query: the step, then 0 for the first step held or 1 for the last, then the row.
-    row = pl.int_range(pl.len(), dtype=pl.UInt64) * 2
-    queries = pl.concat(
-        [
-            held.select((at + pl.col("a").cast(pl.UInt64)).alias("k"), row.alias("q")),
-            held.select((at + pl.col("b").cast(pl.UInt64) - 1).alias("k"), (row + 1).alias("q")),
-        ]
+    row = pl.int_range(pl.len(), dtype=pl.UInt32).alias("row")
+    starts = (
+        _sorted(held.select("child", "a", row), [("child", kids), ("a", size), ("row", rows)])
+        .select((at + pl.col("a").cast(pl.UInt64)).alias("k"), "row")
+        .join_asof(right, on="k", strategy="backward", check_sortedness=False)
     )
-    queries = _sorted(queries, [("k", kids * size), ("q", 2 * rows)])
-    found = queries.join_asof(right, on="k", strategy="backward", check_sortedness=False)
-    index = _scatter(pl.zeros(2 * rows, pl.UInt32, eager=True), found["q"], found["i"])
-    spans = held.with_columns(
-        pl.int_ranges(index.gather_every(2), index.gather_every(2, offset=1) + 1).alias("i")
-    ).explode("i")
+    first = _scatter(pl.zeros(rows, pl.UInt32, eager=True), starts["row"], starts["i"])
+    spans = held.with_columns(first.alias("i"))
+    across = spans.select(row, (at + pl.col("b").cast(pl.UInt64) - 1).alias("k")).filter(
+        pl.lit(segments["e"]).gather(first) < spans["b"]
+    )
+    ends = across.sort("k").join_asof(right, on="k", strategy="backward", check_sortedness=False)
+    last = _scatter(first, ends["row"], ends["i"])
+    spans = spans.with_columns(pl.int_ranges("i", last + 1, dtype=pl.UInt32).alias("i")).explode(
+        "i"
+    )
     parts = segments.select("s", "e", "level")[spans["i"]]
     return pl.concat([spans.drop("i"), parts], how="horizontal").select(
         "worker",
