@@ -143,8 +143,15 @@ REPEATED: dict[str, tuple[Field, pl.Expr]] = {
         pl.col("cfkss_status").max(),
     ),
 }
-#: Each repeated item's own one-field schema (made once: apply_schema keeps a plan per schema).
-REPEATED_SCHEMAS = {name: Schema((field,)) for name, (field, _) in REPEATED.items()}
+#: The repeated items read together: one long frame, a row per item given, with the item's text
+#: in its own column (the others empty), typed by one schema, grouped by worker once. Each
+#: item's combined value is empty for a worker who gave that item nowhere.
+REPEATED_SCHEMA = Schema(tuple(field for field, _ in REPEATED.values()))
+_ITEM = "_item"
+_REPEATED_COMBINED = [
+    pl.when((pl.col(_ITEM) == name).any()).then(combine).alias(field.target)
+    for name, (field, combine) in REPEATED.items()
+]
 IGNORED = frozenset({"QualInst"})
 VACANCY_SCHEMA = Schema(
     (
@@ -311,6 +318,24 @@ def _collect(records: list[Record]) -> _Collected:
     return out
 
 
+def _repeated_frame(got: _Collected) -> pl.DataFrame:
+    """Every repeated item given, item by item in :data:`REPEATED`'s order and within an item in
+    the document's order: its worker's row, which item it is, and its text in its own column."""
+    rows: list[int] = []
+    items: list[str] = []
+    texts: dict[str, list[str | None]] = {name: [] for name in REPEATED}
+    for name in REPEATED:
+        item_rows, item_texts = got.repeated[name]
+        rows.extend(item_rows)
+        items.extend([name] * len(item_rows))
+        for other, column in texts.items():
+            column.extend(item_texts if other == name else [None] * len(item_rows))
+    return pl.DataFrame(
+        {ROW: rows, _ITEM: items, **texts},
+        schema={ROW: pl.Int64, _ITEM: pl.String, **dict.fromkeys(REPEATED, pl.String)},
+    )
+
+
 def _workers(
     records: list[Record], year: int | None, file: str, findings: Findings, p: Pseudonymiser
 ) -> pl.DataFrame:
@@ -336,12 +361,10 @@ def _workers(
         schema={ROW: pl.Int64, **dict.fromkeys(_SINGLE, pl.String)},
     )
     frame = apply_schema(raw, WORKER_SCHEMA, file=file, findings=findings)
-    for name, (field, combine) in REPEATED.items():
-        rows, texts = got.repeated[name]
-        long = pl.DataFrame({ROW: rows, name: texts}, schema={ROW: pl.Int64, name: pl.String})
-        typed = apply_schema(long, REPEATED_SCHEMAS[name], file=file, findings=findings)
-        combined = typed.group_by(ROW).agg(combine.alias(field.target))
-        frame = frame.join(combined, on=ROW, how="left", maintain_order="left")
+    long = _repeated_frame(got)
+    typed = apply_schema(long, REPEATED_SCHEMA, file=file, findings=findings)
+    combined = typed.with_columns(long.get_column(_ITEM)).group_by(ROW).agg(_REPEATED_COMBINED)
+    frame = frame.join(combined, on=ROW, how="left", maintain_order="left")
     checks.date_order(
         frame,
         "role_start_date",
