@@ -41,6 +41,7 @@ is the same computation with one step.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -209,10 +210,13 @@ def _encode(
         ranked = (
             hashes.to_frame("h")
             .select(
-                (pl.col("h") // (low + 1) * (low + 1) + pl.int_range(pl.len(), dtype=pl.UInt64))
-                .sort()
-                .alias("p")
+                (
+                    pl.col("h") // (low + 1) * (low + 1) + pl.int_range(pl.len(), dtype=pl.UInt64)
+                ).alias("p")
             )
+            .to_series()
+            .sort(multithreaded=False)  # one thread, as in _sorted
+            .to_frame()
             .select(
                 (pl.col("p") & low).cast(pl.UInt32).alias("row"),
                 (high != high.shift(1)).fill_null(True).alias("first"),
@@ -320,8 +324,11 @@ def _sorted(frame: pl.DataFrame, parts: Sequence[tuple[str, int]]) -> pl.DataFra
     for name, size in parts:
         total //= max(size, 1)
         decoded.append((pl.col("_k") // total % max(size, 1)).cast(frame.schema[name]).alias(name))
-    # Eager: Polars' streaming engine (lazy frames' default) sorts this about 40% slower.
-    return frame.select(_key(*parts).sort().alias("_k")).select(decoded)
+    # Eager: Polars' streaming engine (lazy frames' default) sorts this about 40% slower. One
+    # thread: on two cores Polars' parallel sort was about 10% faster with the other core idle
+    # but took 70% more CPU, and was slower whenever the other core was busy.
+    keys = frame.select(_key(*parts).alias("_k")).to_series().sort(multithreaded=False)
+    return keys.to_frame().select(decoded)
 
 
 def _runs(frame: pl.DataFrame, key: str, keys: int, size: int) -> pl.DataFrame:
@@ -515,54 +522,31 @@ def _caseload_changes(
     codes, names = _encode(pl.concat([f["child_id"].cast(pl.String) for f in sources]))
     allocs, status, court, families = _split(codes, sources, "child")
     kids = names.len()
-    # One child once per worker: the worker's overlapping (or touching) involvements of the
-    # child merged into one span.
-    pairs = allocs.select(
-        (pl.col("worker").cast(pl.UInt64) * kids + pl.col("child")).alias("pair"), "a", "b"
-    )
-    held = _runs(pairs, "pair", workers * kids, size).select(
-        (pl.col("pair") // kids).cast(pl.UInt32).alias("worker"),
-        (pl.col("pair") % kids).cast(pl.UInt32).alias("child"),
-        "a",
-        "b",
-    )
-    wanted = _scatter(pl.zeros(kids, pl.Boolean, eager=True), held["child"], True)
-    present = pl.lit(wanted).gather(pl.col("child"))
-    segments, levels = _child_points(
-        status,
-        court,
-        wanted.arg_true().cast(pl.UInt32).to_frame("child"),
-        scheme,
-        grid,
-        kids,
-    )
+    wanted = _scatter(pl.zeros(kids, pl.Boolean, eager=True), allocs["child"], True)
+    held_kids = wanted.arg_true().cast(pl.UInt32)
+    # The held children's levels over the steps are swept in a second thread (Polars releases
+    # the GIL) while each worker's spans of a child are merged and the families found.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        points = pool.submit(
+            _child_points, status, court, held_kids.to_frame("child"), scheme, grid, kids
+        )
+        # One child once per worker: the worker's overlapping (or touching) involvements of
+        # the child merged into one span.
+        pairs = allocs.select(
+            (pl.col("worker").cast(pl.UInt64) * kids + pl.col("child")).alias("pair"), "a", "b"
+        )
+        held = _runs(pairs, "pair", workers * kids, size).select(
+            (pl.col("pair") // kids).cast(pl.UInt32).alias("worker"),
+            (pl.col("pair") % kids).cast(pl.UInt32).alias("child"),
+            "a",
+            "b",
+        )
+        family_of, groups, alone = _families(families, wanted, held_kids)
+        segments, levels = points.result()
     pieces = _pieces(held, segments, kids, size)
     # The levels held, renumbered 0, 1, ... from the highest.
     used = pieces["level"].unique().sort().to_list()
     renumber = [used.index(i) if i in used else 0 for i in range(len(levels))]
-    # Each child's family (the first family id in sort order where a child has several), as
-    # codes after the children's: a child without a family is a family of its own.
-    families = families.filter(present)
-    several = _repeated(families["child"], kids)
-    chosen = pl.concat(
-        [
-            families.filter(~several),
-            families.filter(several).sort("child", "family_id").unique("child", keep="first"),
-        ]
-    )
-    family_codes, family_names = _encode(chosen["family_id"].cast(pl.String))
-    family_of = _scatter(
-        pl.int_range(kids, dtype=pl.UInt32, eager=True), chosen["child"], family_codes + kids
-    )
-    groups = kids + family_names.len()
-    # A child alone in its family among the children held is a family group of its own with
-    # whichever worker holds it (a worker's spans of one child never overlap: _runs).
-    held_kids = wanted.arg_true().cast(pl.UInt32)
-    alone = _scatter(
-        pl.zeros(kids, pl.Boolean, eager=True),
-        held_kids,
-        ~_repeated(family_of.gather(held_kids), groups),
-    )
     group = pl.col("worker").cast(pl.UInt64) * groups + pl.lit(family_of).gather(pl.col("child"))
     return _group_changes(
         pieces.select(
@@ -578,6 +562,39 @@ def _caseload_changes(
         groups,
         size,
     )
+
+
+def _families(
+    families: pl.DataFrame, wanted: pl.Series, held_kids: pl.Series
+) -> tuple[pl.Series, int, pl.Series]:
+    """``(family_of, groups, alone)`` for the children held (``wanted`` by child code, their
+    codes ``held_kids``): ``family_of`` each child's family group code, below ``groups``;
+    ``alone`` whether a held child is the only one held of its family.
+
+    A child's family is the first family id in sort order where a child has several, coded
+    after the children's; a child without a family is a family of its own. A child alone in its
+    family among the children held is a family group of its own with whichever worker holds it
+    (a worker's spans of one child never overlap: :func:`_runs`)."""
+    kids = wanted.len()
+    families = families.filter(pl.lit(wanted).gather(pl.col("child")))
+    several = _repeated(families["child"], kids)
+    chosen = pl.concat(
+        [
+            families.filter(~several),
+            families.filter(several).sort("child", "family_id").unique("child", keep="first"),
+        ]
+    )
+    family_codes, family_names = _encode(chosen["family_id"].cast(pl.String))
+    family_of = _scatter(
+        pl.int_range(kids, dtype=pl.UInt32, eager=True), chosen["child"], family_codes + kids
+    )
+    groups = kids + family_names.len()
+    alone = _scatter(
+        pl.zeros(kids, pl.Boolean, eager=True),
+        held_kids,
+        ~_repeated(family_of.gather(held_kids), groups),
+    )
+    return family_of, groups, alone
 
 
 def _repeated(codes: pl.Series, size: int) -> pl.Series:
