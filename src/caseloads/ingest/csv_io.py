@@ -73,7 +73,7 @@ def read_csv(loaded: Loaded, columns: Columns, findings: Findings) -> CsvTable |
     text = decode_text(loaded, findings)
     if text is None:
         return None
-    if not text.text.strip():
+    if not text.text or text.text.isspace():  # stops at the first other character: no copy
         findings.error("file.empty", "the file is empty", name)
         return None
     header = _header(text.text)
