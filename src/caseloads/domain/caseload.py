@@ -1022,7 +1022,7 @@ TEAM_COLUMNS: tuple[str, ...] = (
 
 def team_steps(timeline: WorkerTimeline, teams: pl.DataFrame, scheme: Scheme) -> pl.DataFrame:
     """Per team at each step, from a :func:`worker_timeline` (``teams``: ``team_id, name,
-    team_type``):
+    team_type``), sorted by step, team name and team id (names repeat across authorities):
 
     - ``workers``, ``fte``: the team's case holders (workers holding a child or in a role with
       capacity) and their FTE; ``children``: the sum of their children (a child co-allocated to
@@ -1111,5 +1111,5 @@ def team_steps(timeline: WorkerTimeline, teams: pl.DataFrame, scheme: Scheme) ->
         )
         .with_columns(status.alias("status"))
         .select("step", *TEAM_COLUMNS)
-        .sort("step", "team")
+        .sort("step", "team", "team_id")
     )
