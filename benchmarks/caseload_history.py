@@ -28,6 +28,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+# caseloads before Polars, as the command line and the web service import it, so that Polars'
+# allocator takes the package's setting (caseloads/__init__.py: freed pages kept for 10 s).
+import caseloads  # noqa: F401  # isort: skip
 import pandas as pd  # type: ignore[import-untyped]
 import polars as pl
 
