@@ -85,17 +85,17 @@ class Hasher:
                 return digests.alias(values.name)
             fresh = distinct.to_frame("k").with_columns(self._digests(namespace, distinct))
             pieces.append(fresh)
-            return _look_up(text, fresh).alias(values.name)
+            return look_up(text, fresh).alias(values.name)
         # Most values are usually known already: look every row up, then hash only the distinct
         # values that were not found and fill those rows in.
-        digests = _look_up(text, known)
+        digests = look_up(text, known)
         missing = (digests.is_null() & text.is_not_null()).arg_true()
         if missing.len():
             unknown = text.gather(missing)
             fresh_keys = unknown.unique()
             fresh = fresh_keys.to_frame("k").with_columns(self._digests(namespace, fresh_keys))
             pieces.append(fresh)
-            digests = digests.scatter(missing, _look_up(unknown, fresh))
+            digests = digests.scatter(missing, look_up(unknown, fresh))
         return digests.alias(values.name)
 
     def pseudonymise(
@@ -115,8 +115,9 @@ class Hasher:
         return frame.with_columns(hashed) if hashed else frame
 
 
-def _look_up(text: pl.Series, lookup: pl.DataFrame) -> pl.Series:
-    """The digest (``lookup``'s ``h``) of each value, null where it is not in ``lookup``."""
+def look_up(text: pl.Series, lookup: pl.DataFrame) -> pl.Series:
+    """The digest (``lookup``'s ``h``) of each value (``lookup``'s ``k``, one row per value),
+    null where it is not in ``lookup``, in ``text``'s order."""
     joined = text.to_frame("k").join(lookup, on="k", how="left", maintain_order="left")
     return joined.get_column("h")
 

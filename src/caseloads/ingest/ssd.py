@@ -45,7 +45,7 @@ import polars as pl
 from caseloads.ingest import checks, parse
 from caseloads.ingest.extract import Extract
 from caseloads.ingest.findings import Findings
-from caseloads.ingest.identifiers import Hasher
+from caseloads.ingest.identifiers import Hasher, look_up
 from caseloads.ingest.pseudonymise import Pseudonymiser
 from caseloads.ingest.sources import ZIP_ADVICE, is_zip, resolve_la
 from caseloads.ingest.ssd_tables import BY_NAME, PERSON, TABLES, WORKER, SsdTable, spec_fields
@@ -59,10 +59,6 @@ from caseloads.ingest.targets import (
 )
 
 KIND = "ssd"
-_REF = "_professional_ref"
-_RESOLVED = "_worker_resolved"
-_RAW = "_raw_id"
-_HASHED = "_hashed_id"
 #: A professional id stands in for a missing staff id with this prefix, so that it can never be
 #: mistaken for an HR ``worker_ref`` of the same text.
 PROFESSIONAL_PREFIX = "prof:"
@@ -180,16 +176,17 @@ class _Reader:
         self.professionals = self._professional_map(typed.get("ssd_professionals"))
 
     def _person_map(self, read: Typed | None) -> pl.DataFrame | None:
-        """Raw person id -> hashed child id, for the people of ``ssd_person``. Every other table's
-        person ids are joined to it once: the join both hashes them and finds the unknown ones
-        (a separate membership test per table cost as much again)."""
+        """Raw person id (``k``) -> hashed child id (``h``), for the people of ``ssd_person``.
+        Every other table's person ids are looked up in it once: the join both hashes them and
+        finds the unknown ones (a separate membership test per table cost as much again)."""
         if read is None:
             return None
         ids = read.frame.get_column(PERSON).drop_nulls().unique(maintain_order=True)
-        return pl.DataFrame({_RAW: ids, _HASHED: self.hasher.hash(ids, "person", clean=True)})
+        return pl.DataFrame({"k": ids, "h": self.hasher.hash(ids, "person", clean=True)})
 
     def _professional_map(self, read: Typed | None) -> pl.DataFrame | None:
-        """Raw professional id -> hashed worker id (staff id, else the professional id)."""
+        """Raw professional id (``k``) -> hashed worker id (``h``: of the staff id, else of the
+        professional id)."""
         if read is None:
             return None
         frame = read.frame.filter(pl.col("professional_id").is_not_null())
@@ -197,11 +194,8 @@ class _Reader:
             pl.coalesce("_staff_id", PROFESSIONAL_PREFIX + pl.col("professional_id"))
         ).to_series()
         return pl.DataFrame(
-            {
-                _REF: frame.get_column("professional_id"),
-                _RESOLVED: self.hasher.hash(ref, "worker"),
-            }
-        ).unique(_REF, keep="first", maintain_order=True)
+            {"k": frame.get_column("professional_id"), "h": self.hasher.hash(ref, "worker")}
+        ).unique("k", keep="first", maintain_order=True)
 
     def frame(self, table: SsdTable) -> pl.DataFrame:
         assert table.target is not None
@@ -254,11 +248,7 @@ class _Reader:
         if not table.has_person or self.people is None:
             return None
         raw = frame.get_column(PERSON)
-        hashed = (
-            raw.to_frame(_RAW)
-            .join(self.people, on=_RAW, how="left", maintain_order="left")
-            .get_column(_HASHED)
-        )
+        hashed = look_up(raw, self.people)
         unknown = hashed.is_null() & raw.is_not_null()
         if table.name != "ssd_person":
             checks.report_unknown(
@@ -280,12 +270,10 @@ class _Reader:
         if self.professionals is None:
             prefixed = (PROFESSIONAL_PREFIX + frame.get_column(WORKER)).alias(WORKER)
             return frame.with_columns(self.hasher.hash(prefixed, "worker").alias(WORKER))
-        joined = frame.join(
-            self.professionals, left_on=WORKER, right_on=_REF, how="left", maintain_order="left"
-        )
-        resolved = joined.get_column(_RESOLVED)
-        # The join finds the unknown professionals too: no separate membership test.
-        missing = resolved.is_null() & joined.get_column(WORKER).is_not_null()
+        raw = frame.get_column(WORKER)
+        resolved = look_up(raw, self.professionals)
+        # The look-up finds the unknown professionals too: no separate membership test.
+        missing = resolved.is_null() & raw.is_not_null()
         checks.report_unknown(
             frame,
             WORKER,
@@ -299,9 +287,9 @@ class _Reader:
         # Only the rows whose professional is unknown fall back to the professional id's hash.
         unknown = missing.arg_true()
         if unknown.len():
-            prefixed = PROFESSIONAL_PREFIX + joined.get_column(WORKER).gather(unknown)
+            prefixed = PROFESSIONAL_PREFIX + raw.gather(unknown)
             resolved = resolved.scatter(unknown, self.hasher.hash(prefixed, "worker"))
-        return joined.with_columns(resolved.alias(WORKER)).drop(_RESOLVED)
+        return frame.with_columns(resolved.alias(WORKER))
 
     def teams(self, frames: Iterable[pl.DataFrame]) -> pl.DataFrame:
         rows = self.typed.get("ssd_department")
