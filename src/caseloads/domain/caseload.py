@@ -44,6 +44,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 
 import numpy as np
 import polars as pl
@@ -525,25 +526,74 @@ def _caseload_changes(
     wanted = _scatter(pl.zeros(kids, pl.Boolean, eager=True), allocs["child"], True)
     held_kids = wanted.arg_true().cast(pl.UInt32)
     # The held children's levels over the steps are swept in a second thread (Polars releases
-    # the GIL) while each worker's spans of a child are merged and the families found.
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    # the GIL) while each worker's spans of a child are merged and the families found. The
+    # workers' totals come from two halves of the workers, one in each thread.
+    lower, upper = _worker_halves(allocs)
+    with ThreadPoolExecutor(max_workers=2) as pool:
         points = pool.submit(
             _child_points, status, court, held_kids.to_frame("child"), scheme, grid, kids
         )
-        # One child once per worker: the worker's overlapping (or touching) involvements of
-        # the child merged into one span.
-        pairs = allocs.select(
-            (pl.col("worker").cast(pl.UInt64) * kids + pl.col("child")).alias("pair"), "a", "b"
-        )
-        held = _runs(pairs, "pair", workers * kids, size).select(
-            (pl.col("pair") // kids).cast(pl.UInt32).alias("worker"),
-            (pl.col("pair") % kids).cast(pl.UInt32).alias("child"),
-            "a",
-            "b",
-        )
+        lower_held = pool.submit(_held, lower, workers, kids, size)
+        upper_held = _held(upper, workers, kids, size)
         family_of, groups, alone = _families(families, wanted, held_kids)
         segments, levels = points.result()
-    pieces = _pieces(held, segments, kids, size)
+        totals = partial(
+            _worker_totals,
+            segments=segments,
+            levels=levels,
+            family_of=family_of,
+            groups=groups,
+            alone=alone,
+            scheme=scheme,
+            workers=workers,
+            size=size,
+        )
+        lower_totals = pool.submit(totals, lower_held.result())
+        upper_totals = totals(upper_held)
+        return pl.concat([lower_totals.result(), upper_totals])
+
+
+def _worker_halves(allocs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``allocs`` split by worker code into the lower codes and the rest, about half the rows
+    in each: a worker's totals depend on their own allocations only, so the halves can be
+    worked out apart (in two threads)."""
+    counts = np.cumsum(np.bincount(allocs["worker"].to_numpy()))
+    middle = int(np.searchsorted(counts, allocs.height // 2))
+    below = pl.col("worker") <= middle
+    return allocs.filter(below), allocs.filter(~below)
+
+
+def _held(allocs: pl.DataFrame, workers: int, kids: int, size: int) -> pl.DataFrame:
+    """``worker, child, a, b``: one child once per worker, each worker's overlapping (or
+    touching) involvements of the child (``allocs``: ``worker, child, a, b``) merged into one
+    span; sorted by worker, child and ``a``."""
+    pairs = allocs.select(
+        (pl.col("worker").cast(pl.UInt64) * kids + pl.col("child")).alias("pair"), "a", "b"
+    )
+    return _runs(pairs, "pair", workers * kids, size).select(
+        (pl.col("pair") // kids).cast(pl.UInt32).alias("worker"),
+        (pl.col("pair") % kids).cast(pl.UInt32).alias("child"),
+        "a",
+        "b",
+    )
+
+
+def _worker_totals(
+    held: pl.DataFrame,
+    *,
+    segments: pl.DataFrame,
+    levels: list[float],
+    family_of: pl.Series,
+    groups: int,
+    alone: pl.Series,
+    scheme: Scheme,
+    workers: int,
+    size: int,
+) -> pl.DataFrame:
+    """``worker, pos, children, families, weighted`` from the spans ``held`` (:func:`_held`),
+    cut at their children's changes of level (``segments, levels``: :func:`_child_points`)
+    and grouped by family (``family_of, groups, alone``: :func:`_families`)."""
+    pieces = _pieces(held, segments, family_of.len(), size)
     # The levels held, renumbered 0, 1, ... from the highest.
     used = pieces["level"].unique().sort().to_list()
     renumber = [used.index(i) if i in used else 0 for i in range(len(levels))]
