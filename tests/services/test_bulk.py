@@ -12,6 +12,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from sqlalchemy import select
+from tests.dbtools import fresh_postgres_database, requires_postgres
 
 from caseloads.config import Settings
 from caseloads.errors import ExtractError
@@ -29,6 +31,7 @@ from caseloads.services.database import open_database
 from caseloads.services.demo import council_jobs, run_demo
 from caseloads.services.setup import initialise
 from caseloads.services.status import database_status
+from caseloads.store.tables import metadata
 from caseloads.synthetic.council import generate_council
 
 TODAY = date(2026, 11, 22)
@@ -70,6 +73,60 @@ def test_two_reader_processes_store_what_one_by_one_stores(
     assert parallel == counts(sequential_settings)
     assert set(parallel) == {"826", "340"} and parallel["340"]["involvements"] > 0
     assert _spill_folders() == []
+
+
+def stored_rows(settings: Settings) -> dict[str, list[tuple[object, ...]]]:
+    """Every imported row of every data table, in batch and row order."""
+    db = open_database(settings)
+    try:
+        with db.engine.connect() as conn:
+            return {
+                table.name: [
+                    tuple(r)
+                    for r in conn.execute(
+                        select(table).order_by(table.c.batch_id, table.c.row_no)
+                    ).all()
+                ]
+                for table in metadata.sorted_tables
+                if "row_no" in table.c
+            }
+    finally:
+        db.dispose()
+
+
+@requires_postgres
+def test_frames_encoded_by_the_readers_store_what_the_writer_would(tmp_path: Path) -> None:
+    """On PostgreSQL the reader processes encode each frame for the COPY (the writer only writes
+    the batch id in): every stored value is what an import that reads and writes in one process
+    stores, row for row. The staff extract names its teams ("Assessment Team"), which the SSD
+    defined before it with ids ("T01"): an encoded frame's references are resolved after its
+    COPY."""
+    councils = [
+        generate_council(tmp_path / la, seed=3, size="small", today=TODAY, la_code=la)
+        for la in ("826", "340")
+    ]
+    jobs = [job for council in councils for job in council_jobs(council)]
+    stored = []
+    for workers in (2, 0):
+        with fresh_postgres_database() as url:
+            settings = Settings(database_url=url, key_file=tmp_path / "bulk.key")
+            initialise(settings)
+            db = open_database(settings)
+            try:
+                import_many(db, jobs, workers=workers)
+            finally:
+                db.dispose()
+            stored.append(stored_rows(settings))
+            assert _spill_folders() == []
+    encoded, in_process = stored
+    assert sum(len(rows) for rows in encoded.values()) > 1000
+    assert encoded == in_process
+    named = set(pl.read_csv(councils[0].staff_csv).get_column("team"))
+    assert "Assessment Team" in named
+    held = {
+        r[5] for r in encoded["assignments"] if r[0] == "826"
+    }  # la, batch, row, worker, post, team
+    assert held and not held & named and "T01" in held
 
 
 def test_a_refused_extract_stops_the_load_and_leaves_it_out(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -289,3 +290,82 @@ def test_an_authority_code_that_is_not_plain_text_is_refused(engine: Engine) -> 
     with engine.begin() as conn, pytest.raises(ValueError, match="not a plain authority code"):
         batch = new_batch(conn, "ssd")
         writer.insert_frame(conn, involvements, involvement_frame(), la_code="8'6", batch_id=batch)
+
+
+def _postgres_only(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("an encoded frame is the data of a PostgreSQL COPY")
+
+
+def _folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "spill"
+    folder.mkdir()
+    return folder
+
+
+def _plain_involvements() -> pl.DataFrame:
+    """:func:`involvement_frame` less its backslash, which COPY's text format cannot carry."""
+    return involvement_frame().with_columns(pl.Series("change_reason", ["x,y", None, ""]))
+
+
+def _stored(conn: Connection, batch: int) -> list[dict[str, object]]:
+    rows = conn.execute(
+        select(involvements).where(involvements.c.batch_id == batch).order_by(involvements.c.row_no)
+    ).mappings()
+    return [{k: v for k, v in r.items() if k != "batch_id"} for r in rows]
+
+
+def test_an_encoded_frame_stores_what_the_frame_stores(engine: Engine, tmp_path: Path) -> None:
+    """A frame encoded for COPY (in a reader process, batch id not yet known) and sent with its
+    batch id written in: the same rows as inserting the frame, under the batch id given, even
+    one of ten digits; its files are deleted."""
+    _postgres_only(engine)
+    frame = _plain_involvements()
+    folder = _folder(tmp_path)
+    encoded = writer.encode_frame(involvements, frame, la_code="826", folder=folder, name="f")
+    assert encoded is not None and encoded.rows == 3 and encoded.columns[0] == "batch_id"
+    assert encoded.team_ids == ("T01", 'Team "A", East')
+    with engine.begin() as conn:
+        direct = new_batch(conn, "ssd")
+        writer.insert_frame(conn, involvements, frame, la_code="826", batch_id=direct)
+        assert writer.copy_encoded(conn, involvements, encoded, batch_id=2_013_456_789) == 3
+    with engine.connect() as conn:
+        assert _stored(conn, 2_013_456_789) == _stored(conn, direct) != []
+    assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize("awkward", ["tab\there", "line\nend", "carriage\rreturn", "back\\slash"])
+def test_a_frame_whose_text_is_copy_syntax_is_not_encoded(tmp_path: Path, awkward: str) -> None:
+    frame = involvement_frame(2).with_columns(pl.Series("change_reason", [awkward, None]))
+    assert (
+        writer.encode_frame(involvements, frame, la_code="826", folder=tmp_path, name="f") is None
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_encoded_frames_team_references_are_resolved_after_the_copy(
+    engine: Engine, tmp_path: Path
+) -> None:
+    _postgres_only(engine)
+    encoded = writer.encode_frame(
+        involvements, _plain_involvements(), la_code="826", folder=tmp_path, name="f"
+    )
+    assert encoded is not None
+    with engine.begin() as conn:
+        batch = new_batch(conn, "ssd")
+        writer.copy_encoded(conn, involvements, encoded, batch_id=batch)
+        writer.repoint_batch_teams(conn, involvements, batch_id=batch, mapping={"T01": "team-1"})
+        held = conn.execute(select(involvements.c.team_id).order_by(involvements.c.row_no))
+        assert [r[0] for r in held] == ["team-1", None, 'Team "A", East']
+
+
+def test_a_batch_id_too_long_for_the_encoded_field_is_refused(
+    engine: Engine, tmp_path: Path
+) -> None:
+    _postgres_only(engine)
+    encoded = writer.encode_frame(
+        involvements, _plain_involvements(), la_code="826", folder=tmp_path, name="f"
+    )
+    assert encoded is not None
+    with engine.begin() as conn, pytest.raises(ValueError, match="does not fit"):
+        writer.copy_encoded(conn, involvements, encoded, batch_id=10**10)

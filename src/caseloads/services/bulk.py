@@ -23,7 +23,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
@@ -34,6 +34,8 @@ from caseloads.ingest.extract import Extract
 from caseloads.ingest.pseudonymise import Pseudonymiser
 from caseloads.services.database import Database, read_key
 from caseloads.services.imports import ImportResult, reader_for, store_extracts
+from caseloads.store.tables import metadata
+from caseloads.store.writer import EncodedFrame, encode_frame
 
 Progress = Callable[[str, float], None]
 
@@ -71,33 +73,59 @@ def read_job(job: ImportJob, key: bytes, max_file_bytes: int) -> list[Extract]:
 @dataclass(frozen=True, slots=True)
 class Spilled:
     """An extract read in a reader process, its frames left in files: ``extract`` has no frames,
-    ``files`` maps each table name to the Arrow IPC file holding its frame."""
+    ``files`` maps each table name to the Arrow IPC file holding its frame, and ``encoded`` each
+    table name to its frame already encoded for a PostgreSQL COPY (those tables have no file)."""
 
     extract: Extract
     files: dict[str, str]
+    encoded: dict[str, EncodedFrame]
 
 
-def read_job_spilled(job: ImportJob, key: bytes, max_file_bytes: int, folder: str) -> list[Spilled]:
-    """:func:`read_job`, with each extract's frames written to files in ``folder``."""
-    return [spill(extract, Path(folder)) for extract in read_job(job, key, max_file_bytes)]
+def read_job_spilled(
+    job: ImportJob, key: bytes, max_file_bytes: int, folder: str, encode: bool = False
+) -> list[Spilled]:
+    """:func:`read_job`, with each extract's frames written to files in ``folder`` (``encode``:
+    for a PostgreSQL COPY where a frame allows it, else as Arrow IPC)."""
+    extracts = read_job(job, key, max_file_bytes)
+    return [spill(extract, Path(folder), encode=encode) for extract in extracts]
 
 
-def spill(extract: Extract, folder: Path) -> Spilled:
+def spill(extract: Extract, folder: Path, *, encode: bool = False) -> Spilled:
     files: dict[str, str] = {}
+    encoded: dict[str, EncodedFrame] = {}
+    # An extract with errors is refused by the writer: not worth encoding.
+    encode = encode and not extract.findings.has_errors()
     for name, frame in extract.frames.items():
-        path = folder / f"{uuid.uuid4().hex}.arrow"
+        stem = uuid.uuid4().hex
+        if encode and frame.height:
+            written = encode_frame(
+                metadata.tables[name], frame, la_code=extract.la_code, folder=folder, name=stem
+            )
+            if written is not None:
+                encoded[name] = written
+                continue
+        path = folder / f"{stem}.arrow"
         frame.write_ipc(path)
         files[name] = str(path)
-    return Spilled(replace(extract, frames={}), files)
+    return Spilled(replace(extract, frames={}), files, encoded)
 
 
 def unspill(spilled: Spilled) -> Extract:
-    """The extract with its frames read back; their files are deleted."""
+    """The extract with its frames read back; their files are deleted. Its encoded tables stay
+    in their files (:attr:`Spilled.encoded`)."""
     frames: dict[str, pl.DataFrame] = {}
     for name, path in spilled.files.items():
         frames[name] = pl.read_ipc(path)
         os.unlink(path)
     return replace(spilled.extract, frames=frames)
+
+
+def discard(encoded: dict[str, EncodedFrame]) -> None:
+    """Delete the files of encoded frames the writer did not use (an unchanged extract's)."""
+    for frame in encoded.values():
+        for path in (frame.data, frame.starts):
+            with suppress(FileNotFoundError):
+                os.unlink(path)
 
 
 _SPILL_PREFIX = "caseloads-import-"
@@ -173,13 +201,22 @@ def import_many(
     count = workers if workers is not None else max(1, os.cpu_count() or 1)
     results: list[ImportResult] = []
 
-    def write(job: ImportJob, extracts: list[Extract]) -> None:
-        results.extend(store_extracts(db, extracts, imported_by=imported_by, source=str(job.path)))
+    def write(
+        job: ImportJob, extracts: list[Extract], encoded: list[dict[str, EncodedFrame]]
+    ) -> None:
+        try:
+            stored = store_extracts(
+                db, extracts, imported_by=imported_by, source=str(job.path), encoded=encoded
+            )
+        finally:
+            for tables in encoded:
+                discard(tables)
+        results.extend(stored)
         report(f"{job.kind} {job.la_code or ''} {job.path.name}", len(results) / len(jobs))
 
     if count <= 0:
         for job in jobs:
-            write(job, read_job(job, key, limit))
+            write(job, read_job(job, key, limit), [])
         return results
     # How far the readers may run ahead of the writer. An authority is one large SSD extract and
     # (in the national demo) eleven small ones, written in that order. A window of 12 jobs holds
@@ -187,6 +224,9 @@ def import_many(
     # the other reads the next SSD; 24 lets it start the SSD after that (PostgreSQL: 258,126 ->
     # 275,433 rows/s, benchmarks/README.md). The window bounds memory: the frames read ahead.
     window = max(2 * count, READ_AHEAD)
+    # On PostgreSQL the readers also encode each frame for the COPY, which takes the writer,
+    # the one process every row passes through, about a microsecond a row.
+    encode = db.engine.dialect.name == "postgresql"
     # Spawned, not forked: a fork of a process whose Polars thread pool is running can deadlock.
     # The pool is shut down (its readers finished) before the spill folder is removed.
     with (
@@ -199,7 +239,7 @@ def import_many(
         queue = iter(jobs)
 
         def submit(job: ImportJob) -> None:
-            future = pool.submit(read_job_spilled, job, key, limit, str(folder))
+            future = pool.submit(read_job_spilled, job, key, limit, str(folder), encode)
             pending.append((job, future))
 
         for job in queue:
@@ -208,12 +248,13 @@ def import_many(
                 break
         while pending:
             job, future = pending.popleft()
-            extracts = [unspill(spilled) for spilled in future.result()]
+            spilled = future.result()
+            extracts = [unspill(s) for s in spilled]
             following = next(queue, None)
             if following is not None:
                 submit(following)
             try:
-                write(job, extracts)
+                write(job, extracts, [s.encoded for s in spilled])
             except BaseException:
                 for _, later in pending:
                     later.cancel()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import getpass
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -155,8 +155,11 @@ def store_extracts(
     progress: Progress | None = None,
     started: float | None = None,
     source: str = "",
+    encoded: Sequence[Mapping[str, writer.EncodedFrame]] = (),
 ) -> list[ImportResult]:
-    """Judge already-read extracts on their findings and store them in one transaction."""
+    """Judge already-read extracts on their findings and store them in one transaction.
+    ``encoded`` (PostgreSQL only): for each extract, tables it holds already encoded for COPY
+    (:func:`caseloads.store.writer.encode_frame`) instead of as frames."""
     began = time.perf_counter() if started is None else started
     report = progress or (lambda _step, _fraction: None)
     errors = [f for e in extracts for f in e.findings if f.severity == "error"]
@@ -169,7 +172,10 @@ def store_extracts(
     report("writing", 0.3)
     try:
         with db.engine.begin() as conn:
-            results = [_store(conn, e, imported_by or _user(), report) for e in extracts]
+            results = [
+                _store(conn, e, imported_by or _user(), report, encoded[i] if encoded else {})
+                for i, e in enumerate(extracts)
+            ]
     except SQLAlchemyError as exc:
         raise DatabaseError(
             f"the {extracts[0].kind} import was rolled back, nothing was written: "
@@ -182,7 +188,13 @@ def store_extracts(
     return results
 
 
-def _store(conn: Connection, extract: Extract, imported_by: str, report: Progress) -> ImportResult:
+def _store(
+    conn: Connection,
+    extract: Extract,
+    imported_by: str,
+    report: Progress,
+    encoded: Mapping[str, writer.EncodedFrame],
+) -> ImportResult:
     kept_findings = list(extract.findings)
     existing = repositories.active_batch_with_digest(
         conn,
@@ -235,17 +247,26 @@ def _store(conn: Connection, extract: Extract, imported_by: str, report: Progres
         scope=extract.scope,
         new_batch_id=batch_id,
     )
-    frames = _resolve_teams(conn, extract, batch_id)
+    extra = {ref for e in encoded.values() for ref in e.team_ids}
+    frames, mapping = _resolve_teams(conn, extract, batch_id, extra)
     counts: dict[str, int] = {}
     tables = KIND_TABLES[extract.kind]
     for i, table in enumerate(tables):
         frame = frames.get(table.name)
-        if frame is None:
+        written = encoded.get(table.name)
+        if frame is None and written is None:
             continue
         report(f"writing {table.name}", 0.3 + 0.7 * i / len(tables))
-        counts[table.name] = writer.insert_frame(
-            conn, table, frame, la_code=extract.la_code, batch_id=batch_id
-        )
+        if written is not None:
+            counts[table.name] = writer.copy_encoded(conn, table, written, batch_id=batch_id)
+            moved = {ref: mapping[ref] for ref in written.team_ids if mapping[ref] != ref}
+            if moved:
+                writer.repoint_batch_teams(conn, table, batch_id=batch_id, mapping=moved)
+        else:
+            assert frame is not None
+            counts[table.name] = writer.insert_frame(
+                conn, table, frame, la_code=extract.la_code, batch_id=batch_id
+            )
     merged = writer.merge_across_scopes(
         conn,
         la_code=extract.la_code,
@@ -279,9 +300,13 @@ def _store(conn: Connection, extract: Extract, imported_by: str, report: Progres
     )
 
 
-def _resolve_teams(conn: Connection, extract: Extract, batch_id: int) -> dict[str, pl.DataFrame]:
-    """Give every team reference in the extract a stored team id, creating teams as needed."""
-    references: set[str] = set()
+def _resolve_teams(
+    conn: Connection, extract: Extract, batch_id: int, extra: set[str]
+) -> tuple[dict[str, pl.DataFrame], dict[str, str]]:
+    """Give every team reference in the extract (its frames' and ``extra``) a stored team id,
+    creating teams as needed. Returns the frames with their references resolved, and the
+    mapping from each reference to its team id."""
+    references: set[str] = set(extra)
     for frame in extract.frames.values():
         if "team_id" in frame.columns:
             references.update(frame.get_column("team_id").drop_nulls().unique().to_list())
@@ -310,7 +335,7 @@ def _resolve_teams(conn: Connection, extract: Extract, batch_id: int) -> dict[st
     for old_id, new_id in resolution.renamed.items():
         writer.repoint_team(conn, la_code=extract.la_code, old_id=old_id, new_id=new_id)
     mapping = resolution.mapping
-    return {
+    frames = {
         name: (
             frame.with_columns(
                 pl.col("team_id").replace_strict(mapping, default=None, return_dtype=pl.String)
@@ -320,6 +345,7 @@ def _resolve_teams(conn: Connection, extract: Extract, batch_id: int) -> dict[st
         )
         for name, frame in extract.frames.items()
     }
+    return frames, mapping
 
 
 def _path_problem(spec: ReaderSpec, path: Path) -> str | None:
