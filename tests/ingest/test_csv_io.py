@@ -152,3 +152,42 @@ def test_old_mac_line_ends_are_read(tmp_path: Path) -> None:
     table, findings = read(tmp_path, b"a,b,c\r1,2,3\r4,5\r")
     assert rows(table) == [(2, "1", "2", "3"), (3, "4", "5", "")]
     assert [(f.rule, f.row) for f in findings] == [("file.ragged", 3)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(["", "1", "x y", "é", "\r"]), min_size=0, max_size=5),
+        min_size=0,
+        max_size=8,
+    ),
+    st.booleans(),
+)
+def test_counting_separators_reads_as_locating_them(
+    lines: list[list[str]], final_newline: bool
+) -> None:
+    """A file with no quotes whose separators number exactly what every line having the
+    header's fields would make is read from those counts (and Polars' refusal of longer lines);
+    whatever the lines, the frame and findings are those of the full scan of every record."""
+    text = "\n".join(["a,b,c", *(",".join(line) for line in lines)])
+    payload = (text + ("\n" if final_newline else "")).encode()
+    results = []
+    for counting in (True, False):
+        original = csv_io._uniform_records
+        if not counting:
+            csv_io._uniform_records = lambda _payload, _fields: None  # type: ignore[assignment]
+        try:
+            findings = Findings()
+            frame = csv_io._fast_read(payload, ["a", "b", "c"], "t.csv", findings)
+        finally:
+            csv_io._uniform_records = original  # type: ignore[assignment]
+        results.append((None if frame is None else frame.rows(), [f.as_dict() for f in findings]))
+    assert results[0] == results[1]
+
+
+def test_a_plain_file_is_read_from_its_byte_counts() -> None:
+    assert csv_io._uniform_records(b"a,b,c\n1,2,3\n4,5,6\n", 3) == 2
+    assert csv_io._uniform_records(b"a,b,c\n1,2,3\n4,5,6", 3) == 2
+    assert csv_io._uniform_records(b'a,b,c\n1,"2",3\n', 3) is None  # quotes: scanned
+    assert csv_io._uniform_records(b"a,b,c\n1,2,3\n\n4,5,6\n", 3) is None  # a blank line
+    assert csv_io._uniform_records(b"a\n1\n", 1) is None  # one field: blank lines unseen

@@ -14,9 +14,11 @@ spreadsheet shows them, header = row 1, see findings.py):
 
 Every value is read as text (``infer_schema=False``); typing is :mod:`caseloads.ingest.schema`'s
 job. Rows whose every field is empty are dropped (spreadsheets leave them at the end). Polars does
-the parsing; because it silently pads short records, the field count of every record is checked
-separately with a vectorised byte scan (quote-aware), and if Polars and the scan disagree the file
-is re-read with Python's ``csv`` module, which is slower but locates every problem.
+the parsing; because it silently pads short records, the fields are checked separately: when the
+file has no quotes and as many separators as every line having the header's fields would make,
+Polars refusing longer records is enough; otherwise the field count of every record is found by a
+vectorised byte scan (quote-aware). If Polars and the scan disagree the file is re-read with
+Python's ``csv`` module, which is slower but locates every problem.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from caseloads.ingest.sources import Loaded, decode_text
 ROW = "_row"
 _QUOTE, _NEWLINE, _COMMA, _CR = 34, 10, 44, 13
 _CHUNK = 1 << 25  # bytes scanned at a time for the field count
+_COUNT_CHUNK = 1 << 20  # bytes compared at a time when counting (fits a core's cache)
 _SPACES = re.compile(r"\s+")
 
 
@@ -130,18 +133,15 @@ def _column_names(header: Sequence[str], file: str, findings: Findings) -> list[
 def _fast_read(
     payload: bytes, names: list[str], file: str, findings: Findings
 ) -> pl.DataFrame | None:
+    records = _uniform_records(payload, len(names))
+    if records is not None:
+        # Every line has the header's fields unless one has more, which Polars then refuses.
+        frame = _polars_read(payload, names, truncate=False)
+        if frame is not None and frame.height == records and frame.width == len(names):
+            return _numbered(frame)
     counts, blank = _field_counts(payload)
-    try:
-        frame = pl.read_csv(
-            payload,
-            has_header=True,
-            new_columns=names,
-            infer_schema=False,
-            truncate_ragged_lines=True,
-            raise_if_empty=False,
-            quote_char='"',
-        )
-    except (Exception, pl.exceptions.PanicException):  # any failure: use the csv module
+    frame = _polars_read(payload, names, truncate=True)
+    if frame is None:
         return None
     records = counts.shape[0] - 1  # after the header
     if frame.height != records or frame.width != len(names):
@@ -149,7 +149,51 @@ def _fast_read(
     bad = np.flatnonzero((counts != len(names)) & ~blank)
     bad = bad[bad > 0]
     _report_ragged(findings, file, (bad + 1).tolist(), counts[bad].tolist(), len(names))
+    return _numbered(frame)
+
+
+def _polars_read(payload: bytes, names: list[str], *, truncate: bool) -> pl.DataFrame | None:
+    """Polars' reading of ``payload`` as text columns; None if it fails. ``truncate``: a record
+    with more fields than the header is cut short (else it is an error); one with fewer is
+    padded with nulls either way."""
+    try:
+        return pl.read_csv(
+            payload,
+            has_header=True,
+            new_columns=names,
+            infer_schema=False,
+            truncate_ragged_lines=truncate,
+            raise_if_empty=False,
+            quote_char='"',
+        )
+    except (Exception, pl.exceptions.PanicException):  # any failure: use the csv module
+        return None
+
+
+def _numbered(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+
+
+def _uniform_records(payload: bytes, fields: int) -> int | None:
+    """The number of records after the header, if ``payload`` plainly has ``fields`` fields on
+    every line taken together: no quote character anywhere (so every separator and line end is
+    one) and exactly ``fields - 1`` separators per line. A line with fewer fields must then be
+    made up for by one with more, which :func:`_polars_read` refuses when not truncating; a
+    blank line is one with fewer. None when that cannot be told this way (then every record's
+    fields are counted, :func:`_field_counts`). Three byte counts, about a tenth of the cost of
+    locating every separator."""
+    if fields < 2 or not payload:
+        return None
+    b = np.frombuffer(payload, dtype=np.uint8)
+    separators = ends = 0
+    for start in range(0, b.shape[0], _COUNT_CHUNK):
+        part = b[start : start + _COUNT_CHUNK]
+        if np.count_nonzero(part == _QUOTE):
+            return None
+        separators += int(np.count_nonzero(part == _COMMA))
+        ends += int(np.count_nonzero(part == _NEWLINE))
+    lines = ends + (0 if payload.endswith(b"\n") else 1)
+    return lines - 1 if separators == lines * (fields - 1) else None
 
 
 def _field_counts(payload: bytes) -> tuple[np.ndarray, np.ndarray]:
