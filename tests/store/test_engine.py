@@ -33,3 +33,19 @@ def test_an_existing_database_keeps_its_page_size(tmp_path: Path) -> None:
             assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 0
     finally:
         engine.dispose()
+
+
+def test_none_is_still_bound_as_null_with_its_adapter_registered(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'n.db'}")
+    assert sqlite3.adapters[(type(None), sqlite3.PrepareProtocol)](None) is None
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE t (a TEXT, b INTEGER)"))
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            raw.cursor().executemany("INSERT INTO t VALUES (?, ?)", [(None, 1), ("x", None)])
+        with engine.connect() as conn:
+            held = conn.execute(text("SELECT a IS NULL, typeof(a), b IS NULL FROM t ORDER BY b"))
+            assert [tuple(r) for r in held] == [(0, "text", 1), (1, "null", 0)]
+    finally:
+        engine.dispose()
