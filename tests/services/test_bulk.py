@@ -21,6 +21,7 @@ from caseloads.ingest.extract import Extract
 from caseloads.ingest.findings import Findings
 from caseloads.services.bulk import (
     ImportJob,
+    discard,
     import_many,
     spill,
     spill_folder,
@@ -180,6 +181,37 @@ def test_spilled_frames_come_back_unchanged_and_their_files_are_deleted(tmp_path
     for name, frame in frames.items():
         assert back.frames[name].equals(frame) and back.frames[name].schema == frame.schema
     assert list(tmp_path.iterdir()) == []
+
+
+def test_frames_are_encoded_for_postgresql_unless_their_text_is_copy_syntax(
+    tmp_path: Path,
+) -> None:
+    plain = pl.DataFrame({"family_id": ["f1", "f2"], "child_id": ["c1", "c2"]})
+    awkward = pl.DataFrame({"family_id": ["f\t1"], "child_id": ["c1"]})
+    for frame, encoded in ((plain, True), (awkward, False)):
+        extract = Extract("ssd", "826", [], Findings(), {"families": frame})
+        spilled = spill(extract, tmp_path, encode=True)
+        assert (set(spilled.encoded), set(spilled.files)) == (
+            ({"families"}, set()) if encoded else (set(), {"families"})
+        )
+        if encoded:
+            written = spilled.encoded["families"]
+            assert written.rows == 2
+            text = Path(written.data).read_text()
+            assert text == "0000000000\t826\t1\tf1\tc1\n0000000000\t826\t2\tf2\tc2\n"
+            discard(spilled.encoded)  # as the writer does with an unchanged extract's
+            discard(spilled.encoded)  # and again: nothing left to delete is no error
+        else:
+            unspill(spilled)
+        assert list(tmp_path.iterdir()) == []
+
+
+def test_an_extract_with_errors_is_not_encoded(tmp_path: Path) -> None:
+    findings = Findings()
+    findings.error("file.ragged", "x", "f.csv")
+    frame = pl.DataFrame({"family_id": ["f1"], "child_id": ["c1"]})
+    spilled = spill(Extract("ssd", "826", [], findings, {"families": frame}), tmp_path, encode=True)
+    assert spilled.encoded == {} and set(spilled.files) == {"families"}
 
 
 def test_a_spill_folder_left_by_a_killed_import_is_removed_by_the_next() -> None:

@@ -2,13 +2,16 @@
 worker processes while the main process writes, one transaction per extract, in the order given.
 
 Reading (parsing, validation, hashing) takes more CPU than writing (on the national synthetic
-data about 4 microseconds a row against 1 for the writer and 1.5 for a PostgreSQL server;
+data about 4 microseconds a row against 1.5 for the writer and 2 for a PostgreSQL server;
 benchmarks/README.md), so by default there is one reader process per core: while the writer waits
 for the database the readers use every core, and the writer never waits for a lone reader. The
-workers never touch the
-database; they hand back read :class:`~caseloads.ingest.extract.Extract` objects, and the main
-process writes each exactly as ``caseloads import`` would (:func:`store_extracts`), so a bulk load
-and a one-by-one load store the same rows.
+workers never touch the database; they hand back read :class:`~caseloads.ingest.extract.Extract`
+objects, their frames in files in shared memory, and the main process writes each exactly as
+``caseloads import`` would (:func:`store_extracts`), so a bulk load and a one-by-one load store
+the same rows. On PostgreSQL the workers also encode each frame as the COPY's data
+(:func:`caseloads.store.writer.encode_frame`), which took the writer about a microsecond a row:
+every row passes through the one writer, so its work is the import's critical path, while the
+readers' is shared among the cores.
 """
 
 from __future__ import annotations
