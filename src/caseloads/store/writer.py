@@ -231,8 +231,18 @@ def _executemany(conn: Connection, table: Table, frame: pl.DataFrame) -> None:
                 cursor.executemany(sql, [flat[i * width : (i + 1) * width] for i in range(whole)])
             rest = chunk.height - whole * block
             if rest:
-                sql = f'INSERT INTO "{table.name}" ({names}) VALUES ' + ", ".join([one_row] * rest)
-                cursor.execute(sql, flat[whole * width :])
+                # One row per statement: a statement of exactly ``rest`` rows would be new to
+                # the connection's statement cache nearly every time, costing a prepare of
+                # thousands of parameters and pushing the block statements out of the cache.
+                sql = f'INSERT INTO "{table.name}" ({names}) VALUES {one_row}'
+                step = len(variable)
+                cursor.executemany(
+                    sql,
+                    [
+                        flat[start : start + step]
+                        for start in range(whole * width, len(flat), step)
+                    ],
+                )
     finally:
         cursor.close()
 
