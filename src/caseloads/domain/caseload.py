@@ -178,10 +178,10 @@ def _encode(
 
     The values are grouped by their hash (``hashes``, default :meth:`polars.Series.hash`): with
     ``few`` distinct values through a table of the distinct hashes, else by sorting the hashes'
-    high bits packed with the row numbers as numbers. Every value is then compared with its
-    group's first value, and the values that differ (different values whose hashes share those
-    bits) are given codes of their own, exactly: the codes never depend on the hash being free
-    of collisions, only the speed does.
+    high bits packed with the row numbers as numbers (:func:`_hash_groups`). Every value is
+    then compared with its group's first value, and the values that differ (different values
+    whose hashes share those bits) are given codes of their own, exactly: the codes never
+    depend on the hash being free of collisions, only the speed does.
 
     Without ``few``, a value equal to the one before it takes its code: where at least a
     eighth of the values repeat their neighbour (an extract listed child by child), only the
@@ -207,8 +207,7 @@ def _encode(
     else:
         row_bits = max(1, (rows - 1).bit_length())
         low = (1 << row_bits) - 1
-        high = pl.col("p") // (low + 1)
-        ranked = (
+        packed = (
             hashes.to_frame("h")
             .select(
                 (
@@ -216,27 +215,33 @@ def _encode(
                 ).alias("p")
             )
             .to_series()
-            .sort(multithreaded=False)  # one thread, as in _sorted
-            .to_frame()
-            .select(
-                (pl.col("p") & low).cast(pl.UInt32).alias("row"),
-                (high != high.shift(1)).fill_null(True).alias("first"),
-            )
         )
-        names = values.gather(ranked.filter("first")["row"])
-        codes = _scatter(
-            pl.zeros(rows, pl.UInt32, eager=True),
-            ranked["row"],
-            (ranked["first"].cum_sum() - 1).cast(pl.UInt32),
-        )
-    # Checked in slices, so that the names gathered for the check stay small.
+        # Values of different hashes differ, so the two halves by the hash's top bit are
+        # grouped apart, one in each thread; the upper half's groups are numbered after the
+        # lower half's.
+        upper = packed >= 1 << 63
+        out = np.zeros(rows, np.uint32)
+
+        def lower_half() -> pl.Series:
+            ordered, groups, names = _hash_groups(values, packed.filter(~upper), low)
+            out[ordered.to_numpy()] = groups.to_numpy()
+            return names
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            lower = pool.submit(lower_half)
+            ordered, groups, upper_names = _hash_groups(values, packed.filter(upper), low)
+            lower_names = lower.result()
+        out[ordered.to_numpy()] = groups.to_numpy() + np.uint32(lower_names.len())
+        codes = pl.Series(out)
+        names = pl.concat([lower_names, upper_names]).rechunk()
+    # Checked in slices (two threads), so that the names gathered for the check stay small.
     step = 1 << 22
-    differs = pl.concat(
-        [
-            ~names.gather(codes.slice(i, step)).eq_missing(values.slice(i, step))
-            for i in range(0, max(rows, 1), step)
-        ]
-    )
+
+    def differ(start: int) -> pl.Series:
+        return ~names.gather(codes.slice(start, step)).eq_missing(values.slice(start, step))
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        differs = pl.concat(list(pool.map(differ, range(0, max(rows, 1), step))))
     if differs.any():
         odd = values.filter(differs)
         extra = odd.unique(maintain_order=True)
@@ -244,6 +249,27 @@ def _encode(
         codes = codes.scatter(differs.arg_true(), odd.replace_strict(extra, index))
         names = pl.concat([names, extra])
     return codes, names
+
+
+def _hash_groups(
+    values: pl.Series, packed: pl.Series, low: int
+) -> tuple[pl.Series, pl.Series, pl.Series]:
+    """``(ordered, groups, names)`` for the values whose rows are packed in ``packed`` (a hash's
+    high bits, then the row in the bits of ``low``): ``ordered`` those rows sorted by the
+    high bits, then by row; ``groups`` (UInt32, from 0) the group of each, a group being a run
+    of equal high bits; ``names`` each group's first value."""
+    high = pl.col("p") // (low + 1)
+    ranked = (
+        packed.alias("p")
+        .sort(multithreaded=False)  # one thread, as in _sorted
+        .to_frame()
+        .select(
+            (pl.col("p") & low).cast(pl.UInt32).alias("row"),
+            (high != high.shift(1)).fill_null(True).alias("first"),
+        )
+    )
+    names = values.gather(ranked.filter("first")["row"])
+    return ranked["row"], (ranked["first"].cum_sum() - 1).cast(pl.UInt32), names
 
 
 def _scatter(target: pl.Series, rows: pl.Series, values: pl.Series | bool) -> pl.Series:

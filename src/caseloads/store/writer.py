@@ -238,10 +238,7 @@ def _executemany(conn: Connection, table: Table, frame: pl.DataFrame) -> None:
                 step = len(variable)
                 cursor.executemany(
                     sql,
-                    [
-                        flat[start : start + step]
-                        for start in range(whole * width, len(flat), step)
-                    ],
+                    [flat[start : start + step] for start in range(whole * width, len(flat), step)],
                 )
     finally:
         cursor.close()
