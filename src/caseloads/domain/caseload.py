@@ -410,23 +410,19 @@ def worker_timeline(
     grid = pl.Series("step", sorted(set(steps)), dtype=pl.Date)
     n = grid.len()
     size = n + 1
-    reductions = all_reductions(inputs, scheme)
-    staff = [inputs.allocations, inputs.assignments, inputs.professionals, reductions]
-    codes, workers = _encode(pl.concat([f["worker_id"].cast(pl.String) for f in staff]), few=True)
-    codes, workers = _sorted_codes(codes, workers)
-    allocs, assignments, professionals, reductions = _split(codes, staff, "worker")
-    places = [assignments, professionals]
-    team_codes, teams = _encode(pl.concat([f["team_id"].cast(pl.String) for f in places]), few=True)
-    titles = pl.concat([f["role"].cast(pl.String) for f in places]).to_frame("role")
-    role_codes, roles = _encode(titles.select(map_roles(pl.col("role"), scheme))["role"], few=True)
-    assignments, professionals = (
-        f.with_columns(pl.when(pl.col("team_id").is_not_null()).then(pl.col("team")))
-        for f in _split(team_codes, places, "team")
+    # The allocations are cut to the steps first. The workers' side (their codes, assignments
+    # and reductions) is worked out in a second thread while the children are encoded.
+    allocs = _span(inputs.allocations, grid, "start_date", "end_date", ["worker_id", "child_id"])
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        staff_side = pool.submit(_staff, inputs, scheme, grid, allocs["worker_id"])
+        children = _children(inputs, allocs, grid) if allocs.height else None
+        staff = staff_side.result()
+    workers, attrs, cuts = staff.workers, staff.attributes, staff.reductions
+    cases = (
+        _caseload_changes(children, staff.allocations, scheme, grid, workers.len())
+        if children is not None
+        else _NO_CASES
     )
-    assignments, professionals = _split(role_codes, [assignments, professionals], "role")
-    cases = _caseload_changes(inputs, allocs, scheme, grid, workers.len())
-    attrs = _attributes(assignments, grid)
-    cuts = _reduction_changes(reductions, grid, size)
     worker_pos = _key(("worker", workers.len()), ("pos", size))
     positions = (
         pl.concat(
@@ -471,25 +467,19 @@ def worker_timeline(
         for c in ("team", "role", "fte")
     )
     timeline = latest(timeline, cuts.select(worker_pos.alias("k"), pl.exclude("pos")))
-    fallback_rows = professionals.select(
-        "worker",
-        pl.col("team").alias("p_team"),
-        pl.col("role").alias("p_role"),
-        pl.col("fte").cast(pl.Float64).alias("p_fte"),
-    ).unique("worker", keep="first", maintain_order=True)
     # The SSD professionals row has no dates: it stands in only for a worker holding children
     # on a step when no assignment of theirs is open then.
     staffed = pl.col("b").is_not_null() & (pl.col("b") > pl.col("pos"))
     fallback = ~staffed & (pl.col("children").fill_null(0) > 0)
     timeline = (
-        timeline.join(fallback_rows, on="worker", how="left", maintain_order="left")
+        timeline.join(staff.fallback, on="worker", how="left", maintain_order="left")
         .with_columns(
             pl.when(fallback).then(pl.col(p)).otherwise(pl.col(c)).alias(c)
             for c, p in (("team", "p_team"), ("role", "p_role"), ("fte", "p_fte"))
         )
         .with_columns(staffed.alias("_staffed"))
     )
-    per_fte = roles.replace_strict(
+    per_fte = staff.roles.replace_strict(
         list(scheme.capacity_points), list(scheme.capacity_points.values()), default=0.0
     ).fill_null(0.0)
     capacity = _table(per_fte.to_list(), pl.Float64).gather(pl.col("role"))
@@ -516,39 +506,114 @@ def worker_timeline(
             "per_fte",
         )
     )
-    return WorkerTimeline(grid=grid, segments=segments, workers=workers, teams=teams, roles=roles)
-
-
-def _caseload_changes(
-    inputs: CaseloadInputs, allocs: pl.DataFrame, scheme: Scheme, grid: pl.Series, workers: int
-) -> pl.DataFrame:
-    """``worker, pos, children, families, weighted`` (weighted in 1/10,000 points), sorted by
-    worker and ``pos``: each worker's totals from step ``pos`` until their next row.
-    ``allocs``: the allocations with their worker codes (``worker``)."""
-    n = grid.len()
-    size = n + 1
-    empty = pl.DataFrame(
-        schema={
-            "worker": pl.UInt32,
-            "pos": pl.Int32,
-            "children": pl.Int64,
-            "families": pl.Int64,
-            "weighted": pl.Int64,
-        }
+    return WorkerTimeline(
+        grid=grid, segments=segments, workers=workers, teams=staff.teams, roles=staff.roles
     )
-    allocs = _span(allocs, grid, "start_date", "end_date", ["worker", "child_id"])
-    if allocs.height == 0:
-        return empty
-    # Children as codes, with their statuses, court flags and families (one lookup for all).
+
+
+_NO_CASES = pl.DataFrame(
+    schema={
+        "worker": pl.UInt32,
+        "pos": pl.Int32,
+        "children": pl.Int64,
+        "families": pl.Int64,
+        "weighted": pl.Int64,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Staff:
+    """The workers' side of a timeline: ``workers`` the worker ids, sorted (codes are indices
+    into it, so they sort as the ids do); ``allocations`` the worker code of each allocation;
+    ``teams`` and ``roles`` (the scheme's roles) indexed by their codes; ``attributes`` from
+    :func:`_attributes`, ``reductions`` from :func:`_reduction_changes`; ``fallback`` each
+    worker's SSD professionals row (``worker, p_team, p_role, p_fte``)."""
+
+    workers: pl.Series
+    allocations: pl.Series
+    teams: pl.Series
+    roles: pl.Series
+    attributes: pl.DataFrame
+    reductions: pl.DataFrame
+    fallback: pl.DataFrame
+
+
+def _staff(inputs: CaseloadInputs, scheme: Scheme, grid: pl.Series, allocated: pl.Series) -> _Staff:
+    """The workers' side of a timeline (:class:`_Staff`); ``allocated``: the worker ids of the
+    allocations (cut to the steps)."""
+    reductions = all_reductions(inputs, scheme)
+    staff = [allocated.to_frame("worker_id"), inputs.assignments, inputs.professionals, reductions]
+    codes, workers = _encode(pl.concat([f["worker_id"].cast(pl.String) for f in staff]), few=True)
+    codes, workers = _sorted_codes(codes, workers)
+    allocs, assignments, professionals, reductions = _split(codes, staff, "worker")
+    places = [assignments, professionals]
+    team_codes, teams = _encode(pl.concat([f["team_id"].cast(pl.String) for f in places]), few=True)
+    titles = pl.concat([f["role"].cast(pl.String) for f in places]).to_frame("role")
+    role_codes, roles = _encode(titles.select(map_roles(pl.col("role"), scheme))["role"], few=True)
+    assignments, professionals = (
+        f.with_columns(pl.when(pl.col("team_id").is_not_null()).then(pl.col("team")))
+        for f in _split(team_codes, places, "team")
+    )
+    assignments, professionals = _split(role_codes, [assignments, professionals], "role")
+    fallback = professionals.select(
+        "worker",
+        pl.col("team").alias("p_team"),
+        pl.col("role").alias("p_role"),
+        pl.col("fte").cast(pl.Float64).alias("p_fte"),
+    ).unique("worker", keep="first", maintain_order=True)
+    return _Staff(
+        workers=workers,
+        allocations=allocs["worker"],
+        teams=teams,
+        roles=roles,
+        attributes=_attributes(assignments, grid),
+        reductions=_reduction_changes(reductions, grid, grid.len() + 1),
+        fallback=fallback,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Children:
+    """The children as codes (``child``, below ``kids``) in every frame that names them:
+    ``allocations`` (``child, a, b``, row for row those given to :func:`_children`),
+    ``status`` (``child, rank, a, b``), ``court`` (``child, a, b``) and ``families``
+    (``family_id, child``)."""
+
+    allocations: pl.DataFrame
+    status: pl.DataFrame
+    court: pl.DataFrame
+    families: pl.DataFrame
+    kids: int
+
+
+def _children(inputs: CaseloadInputs, allocs: pl.DataFrame, grid: pl.Series) -> _Children:
+    """Children as codes, with their statuses, court flags and families (one lookup for all);
+    ``allocs``: ``child_id, a, b`` (cut to the steps)."""
     sources = [
-        allocs,
+        allocs.select("child_id", "a", "b"),
         _span(inputs.status, grid, "start", "end", ["child_id", "rank"]),
         _span(inputs.court, grid, "start", "end", ["child_id"]),
         inputs.families.select("child_id", "family_id"),
     ]
     codes, names = _encode(pl.concat([f["child_id"].cast(pl.String) for f in sources]))
-    allocs, status, court, families = _split(codes, sources, "child")
-    kids = names.len()
+    allocations, status, court, families = (
+        f.drop("child_id") for f in _split(codes, sources, "child")
+    )
+    return _Children(allocations, status, court, families, names.len())
+
+
+def _caseload_changes(
+    children: _Children, workers_of: pl.Series, scheme: Scheme, grid: pl.Series, workers: int
+) -> pl.DataFrame:
+    """``worker, pos, children, families, weighted`` (weighted in 1/10,000 points), sorted by
+    worker and ``pos``: each worker's totals from step ``pos`` until their next row.
+    ``workers_of``: the worker code of each of ``children.allocations``."""
+    n = grid.len()
+    size = n + 1
+    kids = children.kids
+    allocs = children.allocations.with_columns(workers_of.alias("worker"))
+    status, court, families = children.status, children.court, children.families
     wanted = _scatter(pl.zeros(kids, pl.Boolean, eager=True), allocs["child"], True)
     held_kids = wanted.arg_true().cast(pl.UInt32)
     # The held children's levels over the steps are swept in a second thread (Polars releases
