@@ -342,6 +342,27 @@ def test_the_sweep_equals_a_plain_day_by_day_count(
     assert got == expected
 
 
+def test_totals_packed_in_several_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workers' children, families and points are swept packed side by side in Int64
+    words; where they do not fit in one (a worker holding very many pieces), they are spread
+    over several, with the same totals."""
+    day0 = date(2024, 1, 1)
+    inputs = _inputs(
+        [
+            ("W1", c, day0 + timedelta(days=i), day0 + timedelta(days=10 + i))
+            for i, c in enumerate("ABCDE")
+        ]
+        + [("W2", "A", day0, None), ("W2", "G", day0 + timedelta(days=3), None)],
+        [("F1", "A"), ("F1", "B"), ("F1", "C")],
+        _ranks([("A", 0, day0, day0 + timedelta(days=6)), ("B", 2, None, None)]),
+    )
+    steps = [day0 + timedelta(days=d) for d in range(0, 20, 2)]
+    one_word = caseload.worker_steps(inputs, DEFAULT, steps)
+    assert one_word["children"].max() == 5
+    monkeypatch.setattr(caseload, "_WORD_BITS", 4)  # children, families, points: a word each
+    assert_frame_equal(caseload.worker_steps(inputs, DEFAULT, steps), one_word)
+
+
 @pytest.mark.parametrize("few", [False, True])
 def test_codes_are_exact_whatever_the_hashes(few: bool) -> None:
     """Ids become integer codes by their hash; every id is checked against its code's name, so

@@ -54,6 +54,8 @@ from caseloads.domain.weights import STATUSES, Scheme, normalise_role
 #: Weighted points are summed in units of 1/10,000 point, so sweeps are exact integer sums.
 _UNITS = 10_000
 _OTHER = STATUSES.index("other")
+#: Bits of an Int64 that fields packed side by side may fill (the sign bit and one more spare).
+_WORD_BITS = 62
 _COURT = len(STATUSES)
 
 WORKER_COLUMNS: tuple[str, ...] = (
@@ -931,6 +933,8 @@ def _group_changes(
     _fits(workers, groups, size)
     count = len(levels)
     units = [round(v * _UNITS) for v in levels]
+    # The most pieces one worker holds bounds every running total of theirs (below).
+    per_worker = int(np.bincount((pieces["group"] // groups).to_numpy()).max(initial=0))
     single = pieces.filter("alone")
     pieces = pieces.filter(~pl.col("alone"))
     at = pl.col("group") * size
@@ -995,26 +999,49 @@ def _group_changes(
     same = pl.col("group") == pl.col("group").shift(1)
     worker_at = pl.col("group") // groups * size
     points = _table(units, pl.Int64).gather("level")
+    # The three totals are packed side by side in as few Int64 words as they fit (one, unless
+    # a worker holds very many pieces): sorted by worker and step, every running total of a
+    # worker is a sum of their groups' states and single pieces, each from 0 up to the pieces
+    # the worker holds (times the highest points), so no field ever borrows from the next.
+    widths = {
+        "children": per_worker.bit_length(),
+        "families": per_worker.bit_length(),
+        "weighted": (per_worker * max(units, default=0)).bit_length(),
+    }
+    words: list[dict[str, int]] = [{}]
+    used = 0
+    for name, width in widths.items():
+        if used + width > _WORD_BITS and words[-1]:
+            words.append({})
+            used = 0
+        words[-1][name] = used
+        used += width
+
+    def packed(fields: dict[str, pl.Expr]) -> list[pl.Expr]:
+        """``fields`` packed into the words, each at its shift."""
+        return [
+            pl.sum_horizontal(fields[n] * (1 << shift) for n, shift in word.items()).alias(f"w{i}")
+            for i, word in enumerate(words)
+        ]
+
+    word_names = [f"w{i}" for i in range(len(words))]
+    one = pl.lit(1, pl.Int64)
     deltas = pl.concat(
         [
-            state.select(
+            state.select("group", "k", *packed({n: pl.col(n) for n in names})).select(
                 "k",
                 *(
-                    (pl.col(c) - pl.when(same).then(pl.col(c).shift(1)).otherwise(0)).alias(c)
-                    for c in names
+                    (pl.col(w) - pl.when(same).then(pl.col(w).shift(1)).otherwise(0)).alias(w)
+                    for w in word_names
                 ),
             ),
             single.select(
                 (worker_at + pl.col("a").cast(pl.UInt64)).alias("k"),
-                pl.lit(1, pl.Int64).alias("children"),
-                pl.lit(1, pl.Int64).alias("families"),
-                points.alias("weighted"),
+                *packed({"children": one, "families": one, "weighted": points}),
             ),
             single.select(
                 (worker_at + pl.col("b").cast(pl.UInt64)).alias("k"),
-                pl.lit(-1, pl.Int64).alias("children"),
-                pl.lit(-1, pl.Int64).alias("families"),
-                (-points).alias("weighted"),
+                *packed({"children": -one, "families": -one, "weighted": -points}),
             ),
         ]
     )
@@ -1023,12 +1050,20 @@ def _group_changes(
         [("k", workers * size), ("row", deltas.height)],
     )
     swept = pl.concat(
-        [order.select("k"), deltas.select(names)[order["row"]]], how="horizontal"
-    ).with_columns(pl.col(c).cum_sum() for c in names)
-    return _last_per(swept, "k").select(
-        (pl.col("k") // size).cast(pl.UInt32).alias("worker"),
-        (pl.col("k") % size).cast(pl.Int32).alias("pos"),
-        *names,
+        [order.select("k"), deltas.select(word_names)[order["row"]]], how="horizontal"
+    ).with_columns(pl.col(w).cum_sum() for w in word_names)
+    return (
+        _last_per(swept, "k")
+        .select(
+            (pl.col("k") // size).cast(pl.UInt32).alias("worker"),
+            (pl.col("k") % size).cast(pl.Int32).alias("pos"),
+            *(
+                (pl.col(f"w{i}") // (1 << shift) % (1 << widths[n])).alias(n)
+                for i, word in enumerate(words)
+                for n, shift in word.items()
+            ),
+        )
+        .select("worker", "pos", *names)
     )
 
 
