@@ -622,14 +622,28 @@ def _caseload_changes(
     # the GIL) while each worker's spans of a child are merged and the families found. The
     # workers' totals come from two halves of the workers, one in each thread.
     lower, upper = _worker_halves(allocs)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        points = pool.submit(
-            _child_points, status, court, held_kids.to_frame("child"), scheme, grid, kids
-        )
+    # The status sweep, too, in two halves of the children (a child's levels depend on its own
+    # statuses only), each in a thread of its own.
+    below = pl.col("child") < kids // 2
+    held_frame = held_kids.to_frame("child")
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        points = [
+            pool.submit(
+                _child_points,
+                status.filter(half),
+                court.filter(half),
+                held_frame.filter(half),
+                scheme,
+                grid,
+                kids,
+            )
+            for half in (below, ~below)
+        ]
         lower_held = pool.submit(_held, lower, workers, kids, size)
         upper_held = _held(upper, workers, kids, size)
         family_of, groups, alone = _families(families, wanted, held_kids)
-        segments, levels = points.result()
+        (lower_segments, levels), (upper_segments, _) = (p.result() for p in points)
+        segments = pl.concat([lower_segments, upper_segments])
         totals = partial(
             _worker_totals,
             segments=segments,

@@ -258,15 +258,15 @@ def _store(
             continue
         report(f"writing {table.name}", 0.3 + 0.7 * i / len(tables))
         if written is not None:
-            counts[table.name] = writer.copy_encoded(conn, table, written, batch_id=batch_id)
-            moved = {ref: mapping[ref] for ref in written.team_ids if mapping[ref] != ref}
-            if moved:
-                writer.repoint_batch_teams(conn, table, batch_id=batch_id, mapping=moved)
-        else:
-            assert frame is not None
-            counts[table.name] = writer.insert_frame(
-                conn, table, frame, la_code=extract.la_code, batch_id=batch_id
-            )
+            if all(mapping[ref] == ref for ref in written.team_ids):
+                counts[table.name] = writer.copy_encoded(conn, table, written, batch_id=batch_id)
+                continue
+            # Its team references resolve to other teams' ids: read back and mapped as a frame.
+            frame = _map_teams(writer.decode_encoded(table, written), mapping)
+        assert frame is not None
+        counts[table.name] = writer.insert_frame(
+            conn, table, frame, la_code=extract.la_code, batch_id=batch_id
+        )
     merged = writer.merge_across_scopes(
         conn,
         la_code=extract.la_code,
@@ -335,17 +335,15 @@ def _resolve_teams(
     for old_id, new_id in resolution.renamed.items():
         writer.repoint_team(conn, la_code=extract.la_code, old_id=old_id, new_id=new_id)
     mapping = resolution.mapping
-    frames = {
-        name: (
-            frame.with_columns(
-                pl.col("team_id").replace_strict(mapping, default=None, return_dtype=pl.String)
-            )
-            if "team_id" in frame.columns
-            else frame
-        )
-        for name, frame in extract.frames.items()
-    }
-    return frames, mapping
+    return {name: _map_teams(frame, mapping) for name, frame in extract.frames.items()}, mapping
+
+
+def _map_teams(frame: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFrame:
+    if "team_id" not in frame.columns:
+        return frame
+    return frame.with_columns(
+        pl.col("team_id").replace_strict(mapping, default=None, return_dtype=pl.String)
+    )
 
 
 def _path_problem(spec: ReaderSpec, path: Path) -> str | None:
