@@ -618,12 +618,12 @@ def _caseload_changes(
     status, court, families = children.status, children.court, children.families
     wanted = _scatter(pl.zeros(kids, pl.Boolean, eager=True), allocs["child"], True)
     held_kids = wanted.arg_true().cast(pl.UInt32)
-    # The held children's levels over the steps are swept in a second thread (Polars releases
-    # the GIL) while each worker's spans of a child are merged and the families found. The
-    # workers' totals come from two halves of the workers, one in each thread.
+    # Polars releases the GIL, so independent halves share the two cores: the held children's
+    # levels are swept in two halves of the children (a child's levels depend on its own
+    # statuses only), each in a thread of its own, while each worker's spans of a child are
+    # merged and the families found; the workers' totals come from two halves of the workers,
+    # one in each thread.
     lower, upper = _worker_halves(allocs)
-    # The status sweep, too, in two halves of the children (a child's levels depend on its own
-    # statuses only), each in a thread of its own.
     below = pl.col("child") < kids // 2
     held_frame = held_kids.to_frame("child")
     with ThreadPoolExecutor(max_workers=3) as pool:
