@@ -7,6 +7,9 @@ import shutil
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -95,13 +98,44 @@ def stored_rows(settings: Settings) -> dict[str, list[tuple[object, ...]]]:
         db.dispose()
 
 
-@requires_postgres
-def test_frames_encoded_by_the_readers_store_what_the_writer_would(tmp_path: Path) -> None:
-    """On PostgreSQL the reader processes encode each frame for the COPY (the writer only writes
-    the batch id in): every stored value is what an import that reads and writes in one process
-    stores, row for row. The staff extract names its teams ("Assessment Team"), which the SSD
-    defined before it with ids ("T01"): an encoded frame's references are resolved after its
-    COPY."""
+@contextmanager
+def fresh_database(backend: str, folder: Path) -> Iterator[str]:
+    """A new empty database of ``backend``: its URL."""
+    if backend == "postgresql":
+        with fresh_postgres_database() as url:
+            yield url
+    else:
+        yield f"sqlite:///{folder / f'{uuid.uuid4().hex}.db'}"
+
+
+def raw_types(settings: Settings) -> dict[str, list[tuple[object, ...]]]:
+    """SQLite: the storage class of each column's values, by table (a date stored as a number
+    instead of text would read back the same through SQLAlchemy, but would not be the same)."""
+    db = open_database(settings)
+    try:
+        with db.engine.connect() as conn:
+            out = {}
+            for table in metadata.sorted_tables:
+                if "row_no" in table.c:
+                    kinds = ", ".join(f'group_concat(DISTINCT typeof("{c.name}"))' for c in table.c)
+                    out[table.name] = list(
+                        conn.exec_driver_sql(f'SELECT {kinds} FROM "{table.name}"')
+                    )
+            return out
+    finally:
+        db.dispose()
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=requires_postgres), "sqlite"])
+def test_frames_prepared_by_the_readers_store_what_the_writer_would(
+    tmp_path: Path, backend: str
+) -> None:
+    """The reader processes prepare each frame for the database (encoded for PostgreSQL's COPY,
+    the writer only writing the batch id in; bound into a SQLite shard file, copied across by
+    the writer): every stored value is what an import that reads and writes in one process
+    stores, row for row (on SQLite, in the same storage class). The staff extract names its
+    teams ("Assessment Team"), which the SSD defined before it with ids ("T01"): a prepared
+    frame's references are resolved too."""
     councils = [
         generate_council(tmp_path / la, seed=3, size="small", today=TODAY, la_code=la)
         for la in ("826", "340")
@@ -109,7 +143,7 @@ def test_frames_encoded_by_the_readers_store_what_the_writer_would(tmp_path: Pat
     jobs = [job for council in councils for job in council_jobs(council)]
     stored = []
     for workers in (2, 0):
-        with fresh_postgres_database() as url:
+        with fresh_database(backend, tmp_path) as url:
             settings = Settings(database_url=url, key_file=tmp_path / "bulk.key")
             initialise(settings)
             db = open_database(settings)
@@ -117,16 +151,16 @@ def test_frames_encoded_by_the_readers_store_what_the_writer_would(tmp_path: Pat
                 import_many(db, jobs, workers=workers)
             finally:
                 db.dispose()
-            stored.append(stored_rows(settings))
+            rows = stored_rows(settings)
+            stored.append((rows, raw_types(settings) if backend == "sqlite" else {}))
             assert _spill_folders() == []
-    encoded, in_process = stored
-    assert sum(len(rows) for rows in encoded.values()) > 1000
-    assert encoded == in_process
+    prepared, in_process = stored
+    assert sum(len(rows) for rows in prepared[0].values()) > 1000
+    assert prepared == in_process
     named = set(pl.read_csv(councils[0].staff_csv).get_column("team"))
     assert "Assessment Team" in named
-    held = {
-        r[5] for r in encoded["assignments"] if r[0] == "826"
-    }  # la, batch, row, worker, post, team
+    # assignments: la_code, batch_id, row_no, worker_id, post_id, team_id, ...
+    held = {r[5] for r in prepared[0]["assignments"] if r[0] == "826"}
     assert held and not held & named and "T01" in held
 
 
@@ -191,16 +225,16 @@ def test_frames_are_encoded_for_postgresql_unless_their_text_is_copy_syntax(
     for frame, encoded in ((plain, True), (awkward, False)):
         extract = Extract("ssd", "826", [], Findings(), {"families": frame})
         spilled = spill(extract, tmp_path, encode=True)
-        assert (set(spilled.encoded), set(spilled.files)) == (
+        assert (set(spilled.prepared), set(spilled.files)) == (
             ({"families"}, set()) if encoded else (set(), {"families"})
         )
         if encoded:
-            written = spilled.encoded["families"]
+            written = spilled.prepared["families"]
             assert written.rows == 2
             text = Path(written.data).read_text()
             assert text == "0000000000\t826\t1\tf1\tc1\n0000000000\t826\t2\tf2\tc2\n"
-            discard(spilled.encoded)  # as the writer does with an unchanged extract's
-            discard(spilled.encoded)  # and again: nothing left to delete is no error
+            discard(spilled.prepared)  # as the writer does with an unchanged extract's
+            discard(spilled.prepared)  # and again: nothing left to delete is no error
         else:
             unspill(spilled)
         assert list(tmp_path.iterdir()) == []
@@ -211,7 +245,7 @@ def test_an_extract_with_errors_is_not_encoded(tmp_path: Path) -> None:
     findings.error("file.ragged", "x", "f.csv")
     frame = pl.DataFrame({"family_id": ["f1"], "child_id": ["c1"]})
     spilled = spill(Extract("ssd", "826", [], findings, {"families": frame}), tmp_path, encode=True)
-    assert spilled.encoded == {} and set(spilled.files) == {"families"}
+    assert spilled.prepared == {} and set(spilled.files) == {"families"}
 
 
 def test_a_spill_folder_left_by_a_killed_import_is_removed_by_the_next() -> None:

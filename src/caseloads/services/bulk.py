@@ -36,7 +36,8 @@ import polars as pl
 from caseloads.ingest.extract import Extract
 from caseloads.ingest.pseudonymise import Pseudonymiser
 from caseloads.services.database import Database, read_key
-from caseloads.services.imports import ImportResult, reader_for, store_extracts
+from caseloads.services.imports import ImportResult, Prepared, reader_for, store_extracts
+from caseloads.store.shards import ShardTable, write_shard
 from caseloads.store.tables import metadata
 from caseloads.store.writer import EncodedFrame, encode_frame
 
@@ -76,26 +77,50 @@ def read_job(job: ImportJob, key: bytes, max_file_bytes: int) -> list[Extract]:
 @dataclass(frozen=True, slots=True)
 class Spilled:
     """An extract read in a reader process, its frames left in files: ``extract`` has no frames,
-    ``files`` maps each table name to the Arrow IPC file holding its frame, and ``encoded`` each
-    table name to its frame already encoded for a PostgreSQL COPY (those tables have no file)."""
+    ``files`` maps each table name to the Arrow IPC file holding its frame, and ``prepared``
+    each table name to its frame already prepared for the database (those tables have no file):
+    encoded for a PostgreSQL COPY, or in a SQLite shard file."""
 
     extract: Extract
     files: dict[str, str]
-    encoded: dict[str, EncodedFrame]
+    prepared: dict[str, Prepared]
 
 
 def read_job_spilled(
-    job: ImportJob, key: bytes, max_file_bytes: int, folder: str, encode: bool = False
+    job: ImportJob, key: bytes, max_file_bytes: int, folder: str, backend: str | None = None
 ) -> list[Spilled]:
-    """:func:`read_job`, with each extract's frames written to files in ``folder`` (``encode``:
-    for a PostgreSQL COPY where a frame allows it, else as Arrow IPC)."""
+    """:func:`read_job`, with each extract's frames written to files in ``folder``, prepared for
+    ``backend`` (``postgresql``: encoded for the COPY where a frame allows it; ``sqlite``: one
+    shard file for the job's extracts), else as Arrow IPC."""
     extracts = read_job(job, key, max_file_bytes)
-    return [spill(extract, Path(folder), encode=encode) for extract in extracts]
+    if backend == "sqlite":
+        return spill_to_shard(extracts, Path(folder))
+    return [spill(e, Path(folder), encode=backend == "postgresql") for e in extracts]
+
+
+def spill_to_shard(extracts: Sequence[Extract], folder: Path) -> list[Spilled]:
+    """The frames of ``extracts`` in one SQLite shard file in ``folder`` (an extract with errors,
+    which the writer refuses, as Arrow IPC files)."""
+    usable = [e for e in extracts if not e.findings.has_errors()]
+    written: Iterator[dict[str, ShardTable]] = iter(())
+    if usable:
+        frames = [
+            (e.la_code, {name: (metadata.tables[name], f) for name, f in e.frames.items()})
+            for e in usable
+        ]
+        written = iter(write_shard(folder / f"{uuid.uuid4().hex}.sqlite", frames))
+    out: list[Spilled] = []
+    for extract in extracts:
+        if extract.findings.has_errors():
+            out.append(spill(extract, folder))
+        else:
+            out.append(Spilled(replace(extract, frames={}), {}, dict(next(written))))
+    return out
 
 
 def spill(extract: Extract, folder: Path, *, encode: bool = False) -> Spilled:
     files: dict[str, str] = {}
-    encoded: dict[str, EncodedFrame] = {}
+    encoded: dict[str, Prepared] = {}
     # An extract with errors is refused by the writer: not worth encoding.
     encode = encode and not extract.findings.has_errors()
     for name, frame in extract.frames.items():
@@ -114,8 +139,8 @@ def spill(extract: Extract, folder: Path, *, encode: bool = False) -> Spilled:
 
 
 def unspill(spilled: Spilled) -> Extract:
-    """The extract with its frames read back; their files are deleted. Its encoded tables stay
-    in their files (:attr:`Spilled.encoded`)."""
+    """The extract with its frames read back; their files are deleted. Its prepared tables stay
+    in their files (:attr:`Spilled.prepared`)."""
     frames: dict[str, pl.DataFrame] = {}
     for name, path in spilled.files.items():
         frames[name] = pl.read_ipc(path)
@@ -123,10 +148,12 @@ def unspill(spilled: Spilled) -> Extract:
     return replace(spilled.extract, frames=frames)
 
 
-def discard(encoded: dict[str, EncodedFrame]) -> None:
-    """Delete the files of encoded frames the writer did not use (an unchanged extract's)."""
-    for frame in encoded.values():
-        for path in (frame.data, frame.starts):
+def discard(prepared: dict[str, Prepared]) -> None:
+    """Delete the files of prepared tables once written, or if the writer did not use them (an
+    unchanged extract's). A shard file holds all of a job's tables: it goes with the first."""
+    for table in prepared.values():
+        paths = (table.data, table.starts) if isinstance(table, EncodedFrame) else (table.path,)
+        for path in paths:
             with suppress(FileNotFoundError):
                 os.unlink(path)
 
@@ -204,15 +231,13 @@ def import_many(
     count = workers if workers is not None else max(1, os.cpu_count() or 1)
     results: list[ImportResult] = []
 
-    def write(
-        job: ImportJob, extracts: list[Extract], encoded: list[dict[str, EncodedFrame]]
-    ) -> None:
+    def write(job: ImportJob, extracts: list[Extract], prepared: list[dict[str, Prepared]]) -> None:
         try:
             stored = store_extracts(
-                db, extracts, imported_by=imported_by, source=str(job.path), encoded=encoded
+                db, extracts, imported_by=imported_by, source=str(job.path), prepared=prepared
             )
         finally:
-            for tables in encoded:
+            for tables in prepared:
                 discard(tables)
         results.extend(stored)
         report(f"{job.kind} {job.la_code or ''} {job.path.name}", len(results) / len(jobs))
@@ -227,9 +252,10 @@ def import_many(
     # the other reads the next SSD; 24 lets it start the SSD after that (PostgreSQL: 258,126 ->
     # 275,433 rows/s, benchmarks/README.md). The window bounds memory: the frames read ahead.
     window = max(2 * count, READ_AHEAD)
-    # On PostgreSQL the readers also encode each frame for the COPY, which takes the writer,
-    # the one process every row passes through, about a microsecond a row.
-    encode = db.engine.dialect.name == "postgresql"
+    # The readers also prepare each frame for the database: encoded for PostgreSQL's COPY, or
+    # bound into a SQLite shard, work that took the writer, the one process every row passes
+    # through, one to three microseconds a row.
+    backend = db.engine.dialect.name
     # Spawned, not forked: a fork of a process whose Polars thread pool is running can deadlock.
     # The pool is shut down (its readers finished) before the spill folder is removed.
     with (
@@ -242,7 +268,7 @@ def import_many(
         queue = iter(jobs)
 
         def submit(job: ImportJob) -> None:
-            future = pool.submit(read_job_spilled, job, key, limit, str(folder), encode)
+            future = pool.submit(read_job_spilled, job, key, limit, str(folder), backend)
             pending.append((job, future))
 
         for job in queue:
@@ -257,7 +283,7 @@ def import_many(
             if following is not None:
                 submit(following)
             try:
-                write(job, extracts, [s.encoded for s in spilled])
+                write(job, extracts, [s.prepared for s in spilled])
             except BaseException:
                 for _, later in pending:
                     later.cancel()

@@ -28,11 +28,15 @@ from caseloads.ingest.findings import Finding, Findings
 from caseloads.ingest.registry import READERS, ReaderSpec
 from caseloads.services.database import Database, describe_db_error
 from caseloads.store import repositories, writer
+from caseloads.store.shards import ShardTable, attached, copy_shard
 from caseloads.store.tables import KIND_TABLES, batches
 
 Progress = Callable[[str, float], None]
 
 LA_CODE = re.compile(r"^\d{3}$")
+
+#: A table of an extract already prepared for the database in a reader process.
+Prepared = writer.EncodedFrame | ShardTable
 
 
 @dataclass
@@ -155,11 +159,12 @@ def store_extracts(
     progress: Progress | None = None,
     started: float | None = None,
     source: str = "",
-    encoded: Sequence[Mapping[str, writer.EncodedFrame]] = (),
+    prepared: Sequence[Mapping[str, Prepared]] = (),
 ) -> list[ImportResult]:
     """Judge already-read extracts on their findings and store them in one transaction.
-    ``encoded`` (PostgreSQL only): for each extract, tables it holds already encoded for COPY
-    (:func:`caseloads.store.writer.encode_frame`) instead of as frames."""
+    ``prepared``: for each extract, tables it holds already prepared for the database instead
+    of as frames: encoded for a PostgreSQL COPY (:func:`caseloads.store.writer.encode_frame`) or
+    written to a SQLite shard (:func:`caseloads.store.shards.write_shard`)."""
     began = time.perf_counter() if started is None else started
     report = progress or (lambda _step, _fraction: None)
     errors = [f for e in extracts for f in e.findings if f.severity == "error"]
@@ -171,9 +176,12 @@ def store_extracts(
         )
     report("writing", 0.3)
     try:
-        with db.engine.begin() as conn:
+        shard_files = [
+            t.path for tables in prepared for t in tables.values() if isinstance(t, ShardTable)
+        ]
+        with db.engine.connect() as conn, attached(conn, shard_files), conn.begin():
             results = [
-                _store(conn, e, imported_by or _user(), report, encoded[i] if encoded else {})
+                _store(conn, e, imported_by or _user(), report, prepared[i] if prepared else {})
                 for i, e in enumerate(extracts)
             ]
     except SQLAlchemyError as exc:
@@ -193,7 +201,7 @@ def _store(
     extract: Extract,
     imported_by: str,
     report: Progress,
-    encoded: Mapping[str, writer.EncodedFrame],
+    prepared: Mapping[str, Prepared],
 ) -> ImportResult:
     kept_findings = list(extract.findings)
     existing = repositories.active_batch_with_digest(
@@ -247,16 +255,21 @@ def _store(
         scope=extract.scope,
         new_batch_id=batch_id,
     )
-    extra = {ref for e in encoded.values() for ref in e.team_ids}
+    extra = {ref for p in prepared.values() for ref in p.team_ids}
     frames, mapping = _resolve_teams(conn, extract, batch_id, extra)
     counts: dict[str, int] = {}
     tables = KIND_TABLES[extract.kind]
     for i, table in enumerate(tables):
         frame = frames.get(table.name)
-        written = encoded.get(table.name)
+        written = prepared.get(table.name)
         if frame is None and written is None:
             continue
         report(f"writing {table.name}", 0.3 + 0.7 * i / len(tables))
+        if isinstance(written, ShardTable):
+            counts[table.name] = copy_shard(
+                conn, table, written, la_code=extract.la_code, batch_id=batch_id, mapping=mapping
+            )
+            continue
         if written is not None:
             if all(mapping[ref] == ref for ref in written.team_ids):
                 counts[table.name] = writer.copy_encoded(conn, table, written, batch_id=batch_id)

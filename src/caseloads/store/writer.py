@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -41,7 +42,7 @@ def insert_frame(
     order (a batch writes a table once). Returns the number of rows written."""
     if frame.height == 0:
         return 0
-    stamped = _stamped(frame, table, la_code=la_code, batch=pl.lit(batch_id, dtype=pl.Int64))
+    stamped = stamp_frame(frame, table, la_code=la_code, batch=pl.lit(batch_id, dtype=pl.Int64))
     return bulk_insert(conn, table, stamped)
 
 
@@ -79,7 +80,7 @@ def encode_frame(
     (files ``name.copy`` and ``name.starts``). None if a text value holds a tab, line end or
     backslash (the text format would read it as syntax, and a line would no longer be a row):
     such a frame is inserted from the frame itself."""
-    stamped = _stamped(frame, table, la_code=la_code, batch=pl.lit(0, dtype=pl.Int64))
+    stamped = stamp_frame(frame, table, la_code=la_code, batch=pl.lit(0, dtype=pl.Int64))
     if not _plain_text(stamped):
         return None
     columns = ("batch_id", *(c for c in stamped.columns if c != "batch_id"))
@@ -165,7 +166,7 @@ def decode_encoded(table: Table, encoded: EncodedFrame) -> pl.DataFrame:
     return frame.drop("batch_id", "la_code", "row_no")
 
 
-def _stamped(frame: pl.DataFrame, table: Table, *, la_code: str, batch: pl.Expr) -> pl.DataFrame:
+def stamp_frame(frame: pl.DataFrame, table: Table, *, la_code: str, batch: pl.Expr) -> pl.DataFrame:
     """``frame`` with the authority, ``batch`` and row numbers 1, 2, ... added, every column cast
     to the type it is written from, in the table's column order."""
     return frame.with_columns(
@@ -209,6 +210,13 @@ SQLITE_MAX_PARAMETERS = 32_766
 
 
 def _executemany(conn: Connection, table: Table, frame: pl.DataFrame) -> None:
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    insert_rows(raw, table.name, frame)
+
+
+def insert_rows(raw: Any, name: str, frame: pl.DataFrame) -> None:
+    """Insert ``frame`` into table ``name`` through the DB-API connection ``raw`` (sqlite3)."""
     # Dates go in as ISO text, SQLAlchemy's storage format for SQLite dates.
     frame = frame.with_columns(
         pl.col(name).dt.to_string("%Y-%m-%d")
@@ -227,8 +235,6 @@ def _executemany(conn: Connection, table: Table, frame: pl.DataFrame) -> None:
     names = ", ".join(f'"{c}"' for c in frame.columns)
     one_row = "(" + ", ".join(literals) + ")"
     block = max(1, min(SQLITE_ROWS_PER_STATEMENT, SQLITE_MAX_PARAMETERS // max(1, len(variable))))
-    raw = conn.connection.dbapi_connection
-    assert raw is not None
     cursor = raw.cursor()
     try:
         for offset in range(0, frame.height, CHUNK_ROWS):
@@ -242,14 +248,14 @@ def _executemany(conn: Connection, table: Table, frame: pl.DataFrame) -> None:
             width = len(variable) * block
             whole = chunk.height // block
             if whole:
-                sql = f'INSERT INTO "{table.name}" ({names}) VALUES ' + ", ".join([one_row] * block)
+                sql = f'INSERT INTO "{name}" ({names}) VALUES ' + ", ".join([one_row] * block)
                 cursor.executemany(sql, [flat[i * width : (i + 1) * width] for i in range(whole)])
             rest = chunk.height - whole * block
             if rest:
                 # One row per statement: a statement of exactly ``rest`` rows would be new to
                 # the connection's statement cache nearly every time, costing a prepare of
                 # thousands of parameters and pushing the block statements out of the cache.
-                sql = f'INSERT INTO "{table.name}" ({names}) VALUES {one_row}'
+                sql = f'INSERT INTO "{name}" ({names}) VALUES {one_row}'
                 step = len(variable)
                 cursor.executemany(
                     sql,
