@@ -28,7 +28,7 @@ from sqlalchemy import Table, text
 from sqlalchemy.engine import Connection
 
 from caseloads.store.engine import bind_none_directly
-from caseloads.store.writer import insert_rows, stamp_frame
+from caseloads.store.writer import insert_rows, stamp_frame, team_references
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +68,7 @@ def write_shard(
                 raw.execute(f'CREATE TABLE "{local}" ({columns})')
                 if stamped.height:
                     insert_rows(raw, local, stamped)
-                teams: tuple[str, ...] = ()
-                if "team_id" in frame.columns:
-                    distinct = frame.get_column("team_id").drop_nulls().unique().sort()
-                    teams = tuple(distinct.to_list())
+                teams = team_references(frame)
                 tables[name] = ShardTable(name, str(path), local, frame.height, teams)
             out.append(tables)
         raw.execute("COMMIT")

@@ -98,10 +98,16 @@ def encode_frame(
     line_starts[1:] = ends[:-1] + 1
     data.write_bytes(text)
     line_starts.tofile(starts)
-    teams: tuple[str, ...] = ()
-    if "team_id" in frame.columns:
-        teams = tuple(frame.get_column("team_id").drop_nulls().unique().sort().to_list())
+    teams = team_references(frame)
     return EncodedFrame(table.name, columns, str(data), str(starts), len(line_starts), teams)
+
+
+def team_references(frame: pl.DataFrame) -> tuple[str, ...]:
+    """The distinct values of ``frame``'s ``team_id`` column, sorted (none if it has none): the
+    references a prepared frame carries for the writer to resolve."""
+    if "team_id" not in frame.columns:
+        return ()
+    return tuple(frame.get_column("team_id").drop_nulls().unique().sort().to_list())
 
 
 def copy_encoded(conn: Connection, table: Table, encoded: EncodedFrame, *, batch_id: int) -> int:
