@@ -18,7 +18,7 @@ import polars as pl
 from sqlalchemy import ColumnElement, Table, delete, insert, or_, select
 from sqlalchemy.engine import Connection
 
-from caseloads.store.frames import active_frame
+from caseloads.store.frames import active_batch_ids, active_frame
 from caseloads.store.tables import (
     assessments,
     assignments,
@@ -54,15 +54,28 @@ def caseload_frames(
     la = [la_code]
 
     def read(
-        table: Table, columns: list[str], where: list[ColumnElement[bool]] | None = None
+        table: Table,
+        columns: list[str],
+        where: list[ColumnElement[bool]] | None = None,
+        alternatives: list[list[ColumnElement[bool]]] | None = None,
     ) -> pl.DataFrame:
-        return active_frame(conn, table, la, columns=columns, where=where or [])
+        return active_frame(
+            conn, table, la, columns=columns, where=where or [], alternatives=alternatives or []
+        )
 
+    # The sub-queries read the authority's active batches only, like the reads they serve (over
+    # every authority's rows, a national database read millions of rows for each), and neither
+    # stands inside an OR (see ``active_frame``'s alternatives): PostgreSQL, once it had
+    # statistics for a national database, searched the referrals of the whole country once for
+    # every assessment, and a council's caseload picture did not finish in five minutes.
+    batch_ids = active_batch_ids(conn, la)
     allocated_children = select(involvements.c.child_id).where(
-        *_overlap(involvements, "start_date", "end_date", first, last)
+        involvements.c.batch_id.in_(batch_ids),
+        *_overlap(involvements, "start_date", "end_date", first, last),
     )
     open_referrals = select(referrals.c.child_id).where(
-        *_overlap(referrals, "referral_date", "close_date", first, last)
+        referrals.c.batch_id.in_(batch_ids),
+        *_overlap(referrals, "referral_date", "close_date", first, last),
     )
     return {
         "involvements": read(
@@ -80,13 +93,10 @@ def caseload_frames(
         "assessments": read(
             assessments,
             ["child_id", "start_date", "auth_date", "nfa"],
-            [
-                assessments.c.start_date <= last,
-                or_(
-                    assessments.c.auth_date.is_(None),
-                    assessments.c.auth_date >= first,
-                    assessments.c.child_id.in_(open_referrals),
-                ),
+            [assessments.c.start_date <= last],
+            alternatives=[
+                [or_(assessments.c.auth_date.is_(None), assessments.c.auth_date >= first)],
+                [assessments.c.auth_date < first, assessments.c.child_id.in_(open_referrals)],
             ],
         ),
         "s47_enquiries": read(
