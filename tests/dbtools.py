@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 
 from caseloads.config import Settings, normalise_database_url
 from caseloads.store import schema
@@ -55,3 +55,20 @@ def migrate(settings: Settings, revision: str, *, down: bool = False) -> None:
             (command.downgrade if down else command.upgrade)(cfg, revision)
     finally:
         engine.dispose()
+
+
+def unsummarised_and_unanalysed(engine: Engine, tables: list[str]) -> dict[str, tuple[int, bool]]:
+    """PostgreSQL: for each table, the block ranges its BRIN index had left to summarise (they are
+    summarised by this call) and whether it was never analysed (``pg_class.reltuples`` < 0)."""
+    out: dict[str, tuple[int, bool]] = {}
+    with engine.begin() as conn:
+        for name in tables:
+            ranges = conn.execute(
+                text("SELECT brin_summarize_new_values(CAST(:ix AS regclass))"),
+                {"ix": f"ix_{name}_batch"},
+            ).scalar_one()
+            tuples = conn.execute(
+                text("SELECT reltuples FROM pg_class WHERE oid = CAST(:t AS regclass)"), {"t": name}
+            ).scalar_one()
+            out[name] = (int(ranges), float(tuples) < 0)
+    return out

@@ -16,7 +16,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 from sqlalchemy import select
-from tests.dbtools import fresh_postgres_database, requires_postgres
+from tests.dbtools import (
+    fresh_postgres_database,
+    requires_postgres,
+    unsummarised_and_unanalysed,
+)
 
 from caseloads.config import Settings
 from caseloads.errors import ExtractError
@@ -162,6 +166,24 @@ def test_frames_prepared_by_the_readers_store_what_the_writer_would(
     # assignments: la_code, batch_id, row_no, worker_id, post_id, team_id, ...
     held = {r[5] for r in prepared[0]["assignments"] if r[0] == "826"}
     assert held and not held & named and "T01" in held
+
+
+def test_after_a_bulk_import_every_table_written_is_summarised_and_analysed(
+    settings: Settings, tmp_path: Path
+) -> None:
+    council = generate_council(tmp_path / "c", seed=3, size="small", today=TODAY, la_code="826")
+    initialise(settings)
+    db = open_database(settings)
+    try:
+        results = import_many(db, council_jobs(council), workers=0)
+        if db.engine.dialect.name != "postgresql":
+            return
+        written = sorted({t for r in results for t, n in r.row_counts.items() if n})
+        assert {"involvements", "contacts", "assignments"} <= set(written)
+        left = unsummarised_and_unanalysed(db.engine, written)
+    finally:
+        db.dispose()
+    assert left == {name: (0, False) for name in written}
 
 
 def test_a_refused_extract_stops_the_load_and_leaves_it_out(

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from tests.dbtools import unsummarised_and_unanalysed
 
 from caseloads.config import Settings
 from caseloads.errors import CaseloadsError, ExtractError
@@ -67,6 +68,20 @@ def test_import_staff_writes_workers_assignments_and_teams(db: Database, tmp_pat
     # Staff references never reach the database.
     assert not {"W001", "W002", "W003"} & set(ids)
     assert all(len(i) == 16 for i in ids)
+
+
+def test_after_an_import_postgresql_can_find_its_rows_by_batch(
+    db: Database, tmp_path: Path
+) -> None:
+    """The upkeep after the commit (store/maintenance.py): the new rows' block ranges are
+    summarised and the tables, never analysed before, are analysed."""
+    import_extract(db, "staff", write_staff(tmp_path / "staff.csv", STAFF_ROWS), la_code="826")
+    if db.engine.dialect.name != "postgresql":
+        return
+    assert unsummarised_and_unanalysed(db.engine, ["workers", "assignments"]) == {
+        "workers": (0, False),
+        "assignments": (0, False),
+    }
 
 
 def test_same_files_again_change_nothing(db: Database, tmp_path: Path) -> None:

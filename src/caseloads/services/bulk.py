@@ -36,7 +36,13 @@ import polars as pl
 from caseloads.ingest.extract import Extract
 from caseloads.ingest.pseudonymise import Pseudonymiser
 from caseloads.services.database import Database, read_key
-from caseloads.services.imports import ImportResult, Prepared, reader_for, store_extracts
+from caseloads.services.imports import (
+    ImportResult,
+    Prepared,
+    analyse_after_imports,
+    reader_for,
+    store_extracts,
+)
 from caseloads.store.shards import ShardTable, write_shard
 from caseloads.store.tables import metadata
 from caseloads.store.writer import EncodedFrame, encode_frame
@@ -234,7 +240,12 @@ def import_many(
     def write(job: ImportJob, extracts: list[Extract], prepared: list[dict[str, Prepared]]) -> None:
         try:
             stored = store_extracts(
-                db, extracts, imported_by=imported_by, source=str(job.path), prepared=prepared
+                db,
+                extracts,
+                imported_by=imported_by,
+                source=str(job.path),
+                prepared=prepared,
+                analyse=False,
             )
         finally:
             for tables in prepared:
@@ -242,50 +253,57 @@ def import_many(
         results.extend(stored)
         report(f"{job.kind} {job.la_code or ''} {job.path.name}", len(results) / len(jobs))
 
-    if count <= 0:
-        for job in jobs:
-            write(job, read_job(job, key, limit), [])
-        return results
-    # How far the readers may run ahead of the writer. An authority is one large SSD extract and
-    # (in the national demo) eleven small ones, written in that order. A window of 12 jobs holds
-    # one authority, so a reader that has finished its small extracts waits for the writer while
-    # the other reads the next SSD; 24 lets it start the SSD after that (PostgreSQL: 258,126 ->
-    # 275,433 rows/s, benchmarks/README.md). The window bounds memory: the frames read ahead.
-    window = max(2 * count, READ_AHEAD)
-    # The readers also prepare each frame for the database: encoded for PostgreSQL's COPY, or
-    # bound into a SQLite shard, work that took the writer, the one process every row passes
-    # through, one to three microseconds a row.
-    backend = db.engine.dialect.name
-    # Spawned, not forked: a fork of a process whose Polars thread pool is running can deadlock.
-    # The pool is shut down (its readers finished) before the spill folder is removed.
-    with (
-        spill_folder() as folder,
-        ProcessPoolExecutor(
-            max_workers=count, mp_context=get_context("spawn"), initializer=end_with_parent
-        ) as pool,
-    ):
-        pending: deque[tuple[ImportJob, Future[list[Spilled]]]] = deque()
-        queue = iter(jobs)
+    try:
+        if count <= 0:
+            for job in jobs:
+                write(job, read_job(job, key, limit), [])
+            return results
+        # How far the readers may run ahead of the writer. An authority is one large SSD extract and
+        # (in the national demo) eleven small ones, written in that order. A window of 12 jobs holds
+        # one authority, so a reader that has finished its small extracts waits for the writer while
+        # the other reads the next SSD; 24 lets it start the SSD after that (PostgreSQL: 258,126 ->
+        # 275,433 rows/s, benchmarks/README.md). The window bounds memory: the frames read ahead.
+        window = max(2 * count, READ_AHEAD)
+        # The readers also prepare each frame for the database: encoded for PostgreSQL's COPY, or
+        # bound into a SQLite shard, work that took the writer, the one process every row passes
+        # through, one to three microseconds a row.
+        backend = db.engine.dialect.name
+        # Spawned, not forked: a fork of a process whose Polars thread pool is running can deadlock.
+        # The pool is shut down (its readers finished) before the spill folder is removed.
+        with (
+            spill_folder() as folder,
+            ProcessPoolExecutor(
+                max_workers=count, mp_context=get_context("spawn"), initializer=end_with_parent
+            ) as pool,
+        ):
+            pending: deque[tuple[ImportJob, Future[list[Spilled]]]] = deque()
+            queue = iter(jobs)
 
-        def submit(job: ImportJob) -> None:
-            future = pool.submit(read_job_spilled, job, key, limit, str(folder), backend)
-            pending.append((job, future))
+            def submit(job: ImportJob) -> None:
+                future = pool.submit(read_job_spilled, job, key, limit, str(folder), backend)
+                pending.append((job, future))
 
-        for job in queue:
-            submit(job)
-            if len(pending) >= window:
-                break
-        while pending:
-            job, future = pending.popleft()
-            spilled = future.result()
-            extracts = [unspill(s) for s in spilled]
-            following = next(queue, None)
-            if following is not None:
-                submit(following)
-            try:
-                write(job, extracts, [s.prepared for s in spilled])
-            except BaseException:
-                for _, later in pending:
-                    later.cancel()
-                raise
+            for job in queue:
+                submit(job)
+                if len(pending) >= window:
+                    break
+            while pending:
+                job, future = pending.popleft()
+                spilled = future.result()
+                extracts = [unspill(s) for s in spilled]
+                following = next(queue, None)
+                if following is not None:
+                    submit(following)
+                try:
+                    write(job, extracts, [s.prepared for s in spilled])
+                except BaseException:
+                    for _, later in pending:
+                        later.cancel()
+                    raise
+    finally:
+        # The statistics a single import gathers after its commit, once for all of them (also
+        # when a later extract was refused: those before it stand).
+        if results:
+            report("updating planner statistics", 1.0)
+            analyse_after_imports(db, results)
     return results

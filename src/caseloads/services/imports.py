@@ -8,6 +8,7 @@ Any error, and the database is exactly as it was.
 from __future__ import annotations
 
 import getpass
+import logging
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -27,13 +28,15 @@ from caseloads.ingest.extract import Extract
 from caseloads.ingest.findings import Finding, Findings
 from caseloads.ingest.registry import READERS, ReaderSpec
 from caseloads.services.database import Database, describe_db_error
-from caseloads.store import repositories, writer
+from caseloads.store import maintenance, repositories, writer
 from caseloads.store.shards import ShardTable, attached, copy_shard
 from caseloads.store.tables import KIND_TABLES, batches
 
 Progress = Callable[[str, float], None]
 
 LA_CODE = re.compile(r"^\d{3}$")
+
+log = logging.getLogger(__name__)
 
 #: A table of an extract already prepared for the database in a reader process.
 Prepared = writer.EncodedFrame | ShardTable
@@ -160,11 +163,15 @@ def store_extracts(
     started: float | None = None,
     source: str = "",
     prepared: Sequence[Mapping[str, Prepared]] = (),
+    analyse: bool = True,
 ) -> list[ImportResult]:
     """Judge already-read extracts on their findings and store them in one transaction.
     ``prepared``: for each extract, tables it holds already prepared for the database instead
     of as frames: encoded for a PostgreSQL COPY (:func:`caseloads.store.writer.encode_frame`) or
-    written to a SQLite shard (:func:`caseloads.store.shards.write_shard`)."""
+    written to a SQLite shard (:func:`caseloads.store.shards.write_shard`). Once committed, the
+    block ranges of the tables written are summarised and, with ``analyse``, the tables that grew
+    by a tenth analysed (:func:`after_import`); a caller storing many extracts in a row analyses
+    once at the end instead (:func:`analyse_after_imports`)."""
     began = time.perf_counter() if started is None else started
     report = progress or (lambda _step, _fraction: None)
     errors = [f for e in extracts for f in e.findings if f.severity == "error"]
@@ -189,11 +196,48 @@ def store_extracts(
             f"the {extracts[0].kind} import was rolled back, nothing was written: "
             f"{describe_db_error(exc)}"
         ) from exc
+    report("updating index summaries", 0.95)
+    after_import(db, results, analyse=analyse)
     report("done", 1.0)
     elapsed = time.perf_counter() - began
     for result in results:
         result.seconds = elapsed
     return results
+
+
+def after_import(
+    db: Database, results: Sequence[ImportResult], *, analyse: bool = True
+) -> maintenance.Upkeep:
+    """After imports have committed: summarise the new block ranges of the tables they wrote
+    and, with ``analyse``, analyse those that grew by a tenth or more (PostgreSQL;
+    :mod:`caseloads.store.maintenance`), so that the next query for one authority's rows reads
+    only those. What could not be done is logged as a warning: the imports stand either way."""
+    written = _written(results)
+    upkeep = maintenance.after_import(db.engine, written, analyse=analyse)
+    _log_problems(upkeep)
+    return upkeep
+
+
+def analyse_after_imports(db: Database, results: Sequence[ImportResult]) -> maintenance.Upkeep:
+    """The statistics half of :func:`after_import`, once for a run of imports (``import_many``)
+    whose block ranges were summarised after each."""
+    upkeep = maintenance.analyse_grown(db.engine, _written(results))
+    _log_problems(upkeep)
+    return upkeep
+
+
+def _written(results: Sequence[ImportResult]) -> dict[str, int]:
+    written: dict[str, int] = {}
+    for result in results:
+        if result.status == "imported":
+            for name, rows in result.row_counts.items():
+                written[name] = written.get(name, 0) + rows
+    return written
+
+
+def _log_problems(upkeep: maintenance.Upkeep) -> None:
+    for problem in upkeep.problems:
+        log.warning("index upkeep after the import was skipped for %s", problem)
 
 
 def _store(
