@@ -158,7 +158,7 @@ def test_failure_while_writing_rolls_everything_back(
 
 def test_la_code_is_required_and_checked(db: Database, tmp_path: Path) -> None:
     path = write_staff(tmp_path / "staff.csv", STAFF_ROWS)
-    with pytest.raises(CaseloadsError, match="needs --la"):
+    with pytest.raises(CaseloadsError, match=r"staff extract .*staff\.csv needs --la CODE"):
         import_extract(db, "staff", path)
     with pytest.raises(CaseloadsError, match="three digits"):
         import_extract(db, "staff", path, la_code="Kent")

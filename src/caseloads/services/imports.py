@@ -91,7 +91,8 @@ def read_extracts(
         )
     if spec.needs_la and la_code is None:
         raise CaseloadsError(
-            f"importing a {kind} extract needs --la CODE (the DfE authority number)"
+            f"reading the {kind} extract {path} needs --la CODE (the DfE authority number: "
+            "its files do not say which authority they come from)"
         )
     if year is not None and not spec.takes_year:
         raise CaseloadsError(f"--year does not apply to {kind} extracts (their files give it)")
