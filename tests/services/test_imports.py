@@ -74,13 +74,13 @@ def test_after_an_import_postgresql_can_find_its_rows_by_batch(
     db: Database, tmp_path: Path
 ) -> None:
     """The upkeep after the commit (store/maintenance.py): the new rows' block ranges are
-    summarised and the tables, never analysed before, are analysed."""
+    summarised; tables this small are left to autovacuum to analyse."""
     import_extract(db, "staff", write_staff(tmp_path / "staff.csv", STAFF_ROWS), la_code="826")
     if db.engine.dialect.name != "postgresql":
         return
     assert unsummarised_and_unanalysed(db.engine, ["workers", "assignments"]) == {
-        "workers": (0, False),
-        "assignments": (0, False),
+        "workers": (0, True),
+        "assignments": (0, True),
     }
 
 

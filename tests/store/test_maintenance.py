@@ -15,7 +15,12 @@ from caseloads.config import Settings
 from caseloads.services.setup import initialise
 from caseloads.store import writer
 from caseloads.store.engine import make_engine
-from caseloads.store.maintenance import ANALYZE_SHARE, after_import, needs_analyze
+from caseloads.store.maintenance import (
+    ANALYZE_MIN_ROWS,
+    ANALYZE_SHARE,
+    after_import,
+    needs_analyze,
+)
 from caseloads.store.tables import batches, contacts
 
 
@@ -29,10 +34,18 @@ def engine(settings: Settings) -> Iterator[Engine]:
 
 def test_a_table_is_analysed_when_it_was_never_or_grew_by_a_tenth() -> None:
     assert ANALYZE_SHARE == 0.1
-    assert needs_analyze(1, -1)  # PostgreSQL 14+: never analysed
-    assert needs_analyze(1, 0)  # earlier versions, or analysed empty
-    assert needs_analyze(200, 2000)
-    assert not needs_analyze(199, 2000)
+    assert needs_analyze(1, -1, min_rows=1)  # PostgreSQL 14+: never analysed
+    assert needs_analyze(1, 0, min_rows=1)  # earlier versions, or analysed empty
+    assert needs_analyze(200, 2000, min_rows=1)
+    assert not needs_analyze(199, 2000, min_rows=1)
+
+
+def test_a_small_table_is_not_analysed() -> None:
+    """A council's tables (involvements: about 63,000 rows) are left to autovacuum."""
+    assert ANALYZE_MIN_ROWS == 100_000
+    assert not needs_analyze(99_999, -1)
+    assert needs_analyze(100_000, -1)
+    assert needs_analyze(1_000_000, 9_000_000) and not needs_analyze(99_999, 500_000)
 
 
 def _write_contacts(engine: Engine, rows: int) -> int:
@@ -90,24 +103,27 @@ def _reltuples(engine: Engine) -> float:
 
 def test_after_an_import_the_new_rows_are_summarised_and_analysed(engine: Engine) -> None:
     written = _write_contacts(engine, 20_000)
-    upkeep = after_import(engine, {"contacts": written, "involvements": 0})
+    small = after_import(engine, {"contacts": written, "involvements": 0})
+    assert small.analysed == []  # under ANALYZE_MIN_ROWS: summarised only
+    written += _write_contacts(engine, 100)
+    upkeep = after_import(engine, {"contacts": written, "involvements": 0}, min_rows=1)
     if engine.dialect.name != "postgresql":
         assert upkeep.summarised == {} and upkeep.analysed == [] and upkeep.problems == []
         return
     # 20,000 narrow rows fill more than one range of 128 pages: every range was summarised,
     # the last (partial) one too, so a second pass finds nothing to do.
-    assert upkeep.summarised["contacts"] >= 1
+    assert small.summarised["contacts"] >= 1 and small.problems == []
     assert upkeep.analysed == ["contacts"]  # never analysed before; involvements had no rows
     assert upkeep.problems == []
     assert _unsummarised(engine) == 0
-    assert _reltuples(engine) == pytest.approx(20_000, rel=0.05)
+    assert _reltuples(engine) == pytest.approx(20_100, rel=0.05)
 
     # A twentieth more rows: summarised, but not worth a new ANALYZE.
     more = _write_contacts(engine, 1_000)
-    upkeep = after_import(engine, {"contacts": more})
+    upkeep = after_import(engine, {"contacts": more}, min_rows=1)
     assert upkeep.analysed == [] and upkeep.problems == []
     assert _unsummarised(engine) == 0
-    assert _reltuples(engine) == pytest.approx(20_000, rel=0.05)
+    assert _reltuples(engine) == pytest.approx(20_100, rel=0.05)
 
 
 def test_a_role_that_may_not_summarise_gets_a_message_not_an_error(
@@ -122,7 +138,7 @@ def test_a_role_that_may_not_summarise_gets_a_message_not_an_error(
     url = make_url(settings.database_url).set(username=role, password=None)
     reader = make_engine(url.render_as_string(hide_password=False))
     try:
-        upkeep = after_import(reader, {"contacts": written})
+        upkeep = after_import(reader, {"contacts": written}, min_rows=1)
         assert upkeep.analysed == []
         assert len(upkeep.problems) == 1
         assert upkeep.problems[0].startswith("contacts: ") and "owner" in upkeep.problems[0]
