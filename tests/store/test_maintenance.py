@@ -135,14 +135,16 @@ def test_a_role_that_may_not_summarise_gets_a_message_not_an_error(
     role = f"caseloads_t_reader_{uuid.uuid4().hex[:8]}"
     with engine.begin() as conn:
         conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
-    url = make_url(settings.database_url).set(username=role, password=None)
-    reader = make_engine(url.render_as_string(hide_password=False))
     try:
-        upkeep = after_import(reader, {"contacts": written}, min_rows=1)
-        assert upkeep.analysed == []
-        assert len(upkeep.problems) == 1
-        assert upkeep.problems[0].startswith("contacts: ") and "owner" in upkeep.problems[0]
+        url = make_url(settings.database_url).set(username=role, password=None)
+        reader = make_engine(url.render_as_string(hide_password=False))
+        try:
+            upkeep = after_import(reader, {"contacts": written}, min_rows=1)
+        finally:
+            reader.dispose()
     finally:
-        reader.dispose()
         with engine.begin() as conn:
             conn.execute(text(f'DROP ROLE "{role}"'))
+    assert upkeep.analysed == []
+    assert len(upkeep.problems) == 1
+    assert upkeep.problems[0].startswith("contacts: ") and "owner" in upkeep.problems[0]
