@@ -37,6 +37,21 @@ def _batch(conn, batch_id: int, la: str, status: str = "active") -> None:  # typ
     )
 
 
+def _assignment(
+    batch_id: int, row_no: int, worker: str, fte: float = 1.0, la: str = "826"
+) -> dict[str, object]:
+    return {
+        "batch_id": batch_id,
+        "row_no": row_no,
+        "la_code": la,
+        "worker_id": worker,
+        "role": "social_worker",
+        "contract": "permanent",
+        "fte": fte,
+        "start_date": date(2024, 1, 2),
+    }
+
+
 def test_only_active_batches_of_the_authority_are_read(settings: Settings) -> None:
     initialise(settings)
     db = open_database(settings)
@@ -46,16 +61,7 @@ def test_only_active_batches_of_the_authority_are_read(settings: Settings) -> No
                 _batch(conn, batch_id, la)
             conn.execute(update(batches).where(batches.c.batch_id == 1).values(status="superseded"))
             rows = [
-                {
-                    "batch_id": b,
-                    "row_no": 1,
-                    "la_code": la,
-                    "worker_id": w,
-                    "role": "social_worker",
-                    "contract": "permanent",
-                    "fte": 1.0,
-                    "start_date": date(2024, 1, 2),
-                }
+                _assignment(b, 1, w, la=la)
                 for b, la, w in ((1, "826", "old"), (2, "826", "new"), (3, "999", "other"))
             ]
             conn.execute(insert(assignments), rows)
@@ -84,40 +90,12 @@ def test_rows_come_back_in_import_order_by_batch_then_row_number(settings: Setti
             for batch_id in (1, 2):
                 _batch(conn, batch_id, "826")
             written = [(2, 1, "c"), (1, 2, "b"), (2, 2, "d"), (1, 1, "a")]
-            conn.execute(
-                insert(assignments),
-                [
-                    {
-                        "batch_id": b,
-                        "row_no": r,
-                        "la_code": "826",
-                        "worker_id": w,
-                        "role": "social_worker",
-                        "contract": "permanent",
-                        "fte": 1.0,
-                        "start_date": date(2024, 1, 2),
-                    }
-                    for b, r, w in written
-                ],
-            )
+            conn.execute(insert(assignments), [_assignment(b, r, w) for b, r, w in written])
         with db.engine.connect() as conn:
             frame = active_frame(conn, assignments, "826", columns=["worker_id"])
     finally:
         db.dispose()
     assert frame["worker_id"].to_list() == ["a", "b", "c", "d"]
-
-
-def _assignment(batch_id: int, row_no: int, worker: str, fte: float) -> dict[str, object]:
-    return {
-        "batch_id": batch_id,
-        "row_no": row_no,
-        "la_code": "826",
-        "worker_id": worker,
-        "role": "social_worker",
-        "contract": "permanent",
-        "fte": fte,
-        "start_date": date(2024, 1, 2),
-    }
 
 
 def test_alternatives_read_the_rows_meeting_any_in_import_order(settings: Settings) -> None:

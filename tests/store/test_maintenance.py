@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 
 import polars as pl
 import pytest
-from sqlalchemy import insert, text
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy import text
+from sqlalchemy.engine import Engine, make_url
+from tests.store.test_writer import new_batch
 
 from caseloads.config import Settings
 from caseloads.services.setup import initialise
@@ -21,7 +22,7 @@ from caseloads.store.maintenance import (
     after_import,
     needs_analyze,
 )
-from caseloads.store.tables import batches, contacts
+from caseloads.store.tables import contacts
 
 
 @pytest.fixture
@@ -58,31 +59,8 @@ def _write_contacts(engine: Engine, rows: int) -> int:
         }
     )
     with engine.begin() as conn:
-        batch = _new_batch(conn)
+        batch = new_batch(conn, "ssd")
         return writer.insert_frame(conn, contacts, frame, la_code="826", batch_id=batch)
-
-
-def _new_batch(conn: Connection) -> int:
-    return int(
-        conn.execute(
-            insert(batches)
-            .values(
-                la_code="826",
-                kind="ssd",
-                scope="",
-                status="active",
-                sha256=uuid.uuid4().hex,
-                files=[],
-                imported_at=datetime.now(UTC),
-                imported_by="test",
-                row_counts={},
-                findings_summary={},
-                findings=[],
-                replaced={},
-            )
-            .returning(batches.c.batch_id)
-        ).scalar_one()
-    )
 
 
 def _unsummarised(engine: Engine) -> int:

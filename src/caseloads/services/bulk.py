@@ -39,7 +39,7 @@ from caseloads.services.database import Database, read_key
 from caseloads.services.imports import (
     ImportResult,
     Prepared,
-    analyse_after_imports,
+    after_import,
     reader_for,
     store_extracts,
 )
@@ -305,5 +305,5 @@ def import_many(
         # when a later extract was refused: those before it stand).
         if results:
             report("updating planner statistics", 1.0)
-            analyse_after_imports(db, results)
+            after_import(db, results, summarise=False)
     return results

@@ -172,7 +172,7 @@ def store_extracts(
     written to a SQLite shard (:func:`caseloads.store.shards.write_shard`). Once committed, the
     block ranges of the tables written are summarised and, with ``analyse``, the tables that grew
     by a tenth analysed (:func:`after_import`); a caller storing many extracts in a row analyses
-    once at the end instead (:func:`analyse_after_imports`)."""
+    once at the end instead."""
     began = time.perf_counter() if started is None else started
     report = progress or (lambda _step, _fraction: None)
     errors = [f for e in extracts for f in e.findings if f.severity == "error"]
@@ -207,23 +207,21 @@ def store_extracts(
 
 
 def after_import(
-    db: Database, results: Sequence[ImportResult], *, analyse: bool = True
+    db: Database,
+    results: Sequence[ImportResult],
+    *,
+    summarise: bool = True,
+    analyse: bool = True,
 ) -> maintenance.Upkeep:
     """After imports have committed: summarise the new block ranges of the tables they wrote
     and, with ``analyse``, analyse those that grew by a tenth or more (PostgreSQL;
     :mod:`caseloads.store.maintenance`), so that the next query for one authority's rows reads
     only those. What could not be done is logged as a warning: the imports stand either way."""
-    written = _written(results)
-    upkeep = maintenance.after_import(db.engine, written, analyse=analyse)
-    _log_problems(upkeep)
-    return upkeep
-
-
-def analyse_after_imports(db: Database, results: Sequence[ImportResult]) -> maintenance.Upkeep:
-    """The statistics half of :func:`after_import`, once for a run of imports (``import_many``)
-    whose block ranges were summarised after each."""
-    upkeep = maintenance.analyse_grown(db.engine, _written(results))
-    _log_problems(upkeep)
+    upkeep = maintenance.after_import(
+        db.engine, _written(results), summarise=summarise, analyse=analyse
+    )
+    for problem in upkeep.problems:
+        log.warning("index upkeep after the import was skipped for %s", problem)
     return upkeep
 
 
@@ -234,11 +232,6 @@ def _written(results: Sequence[ImportResult]) -> dict[str, int]:
             for name, rows in result.row_counts.items():
                 written[name] = written.get(name, 0) + rows
     return written
-
-
-def _log_problems(upkeep: maintenance.Upkeep) -> None:
-    for problem in upkeep.problems:
-        log.warning("index upkeep after the import was skipped for %s", problem)
 
 
 def _store(

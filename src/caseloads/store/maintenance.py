@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, Engine, Index, Table, text
+from sqlalchemy import Engine, Index, Table, text
 from sqlalchemy.exc import DBAPIError
 
 from caseloads.store.tables import metadata
@@ -51,64 +51,42 @@ def after_import(
     engine: Engine,
     written: Mapping[str, int],
     *,
+    summarise: bool = True,
     analyse: bool = True,
     min_rows: int = ANALYZE_MIN_ROWS,
 ) -> Upkeep:
-    """Summarise the new block ranges of each table in ``written`` (table name -> rows an import
-    wrote to it; tables with none are left alone) and, with ``analyse``, analyse those that
-    :func:`needs_analyze`. Each table in a transaction of its own, after the import's."""
+    """For each table in ``written`` (table name -> rows imports wrote to it; tables with none
+    are left alone): with ``summarise``, summarise its new block ranges; with ``analyse``, analyse
+    it if :func:`needs_analyze`. Each table in a transaction of its own, after the imports'. A run
+    of imports (``import_many``) summarises after each and analyses once, at the end."""
     upkeep = Upkeep()
     if engine.dialect.name != "postgresql":
         return upkeep
     for name, rows in sorted(written.items()):
         table = metadata.tables.get(name)
-        if table is None or rows <= 0:
+        analysing = analyse and rows >= min_rows
+        if table is None or rows <= 0 or not (summarise or analysing):
             continue
         try:
             with engine.begin() as conn:
-                for index in _brin_indexes(table):
-                    ranges = conn.execute(
-                        text("SELECT brin_summarize_new_values(CAST(:ix AS regclass))"),
-                        {"ix": index.name},
+                if summarise:
+                    for index in _brin_indexes(table):
+                        ranges = conn.execute(
+                            text("SELECT brin_summarize_new_values(CAST(:ix AS regclass))"),
+                            {"ix": index.name},
+                        ).scalar_one()
+                        upkeep.summarised[name] = upkeep.summarised.get(name, 0) + int(ranges)
+                if analysing:
+                    before = conn.execute(
+                        text("SELECT reltuples FROM pg_class WHERE oid = CAST(:t AS regclass)"),
+                        {"t": name},
                     ).scalar_one()
-                    upkeep.summarised[name] = upkeep.summarised.get(name, 0) + int(ranges)
-                if analyse:
-                    _analyse_if_grown(conn, name, rows, upkeep, min_rows)
+                    if needs_analyze(rows, before, min_rows=min_rows):
+                        conn.execute(text(f'ANALYZE "{name}"'))
+                        upkeep.analysed.append(name)
         except DBAPIError as exc:
             upkeep.problems.append(f"{name}: {_reason(exc)}")
     return upkeep
-
-
-def analyse_grown(
-    engine: Engine, written: Mapping[str, int], *, min_rows: int = ANALYZE_MIN_ROWS
-) -> Upkeep:
-    """Only the ANALYZE half of :func:`after_import`: for a run of imports whose block ranges were
-    summarised after each, analysed once at the end on what they wrote together."""
-    upkeep = Upkeep()
-    if engine.dialect.name != "postgresql":
-        return upkeep
-    for name, rows in sorted(written.items()):
-        if name not in metadata.tables or rows <= 0 or rows < min_rows:
-            continue
-        try:
-            with engine.begin() as conn:
-                _analyse_if_grown(conn, name, rows, upkeep, min_rows)
-        except DBAPIError as exc:
-            upkeep.problems.append(f"{name}: {_reason(exc)}")
-    return upkeep
-
-
-def _analyse_if_grown(
-    conn: Connection, name: str, rows: int, upkeep: Upkeep, min_rows: int
-) -> None:
-    if rows < min_rows:
-        return
-    before = conn.execute(
-        text("SELECT reltuples FROM pg_class WHERE oid = CAST(:t AS regclass)"), {"t": name}
-    ).scalar_one()
-    if needs_analyze(rows, before, min_rows=min_rows):
-        conn.execute(text(f'ANALYZE "{name}"'))
-        upkeep.analysed.append(name)
 
 
 def _reason(exc: DBAPIError) -> str:
